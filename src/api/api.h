@@ -1,0 +1,60 @@
+/* api.h - helpers shared by the REST handlers (one file per resource).
+ *
+ * JSON in: jget_* read an optional member with a type check; on a wrong type
+ * they record "field: expected ..." in *err (first error wins) and return
+ * -1.  JSON out: *_json() build Zendesk-shaped objects.  Pagination:
+ * page_parse() reads offset (page, per_page) or cursor (page[size],
+ * page[after]) parameters; page_finish() adds next_page/previous_page/count
+ * or meta/links to the reply object. */
+#ifndef SONNIM_API_H
+#define SONNIM_API_H
+#include "core/comment.h"
+#include "core/ticket.h"
+#include "core/user.h"
+#include "http/http.h"
+#include <jansson.h>
+
+/* Read an optional string member: 0 absent, 1 present (*out owned or NULL
+ * for JSON null), -1 wrong type (err set). */
+int jget_str(json_t *o, const char *key, char **out, char *err, size_t errlen);
+/* Optional id (integer > 0, or null -> 0). */
+int jget_id(json_t *o, const char *key, int64_t *out, char *err, size_t errlen);
+int jget_bool(json_t *o, const char *key, int *out, char *err, size_t errlen);
+/* Array of strings / of ids. */
+int jget_strs(json_t *o, const char *key, struct strlist *out, char *err, size_t errlen);
+int jget_ids(json_t *o, const char *key, struct idlist *out, char *err, size_t errlen);
+/* Longest text field the API accepts (subject, names): 64 KiB; bodies 1 MiB. */
+#define MAX_FIELD 65536
+
+json_t *jtime(int64_t t);	/* ISO 8601 or null for 0 */
+json_t *jid(int64_t id);	/* integer or null for 0 */
+json_t *jstr(const char *s);	/* string or null */
+
+json_t *ticket_json(struct server *s, const struct ticket *t);
+json_t *comment_json(struct server *s, const struct comment *c);
+json_t *user_json(struct server *s, const struct user *u);
+json_t *identity_json(struct server *s, const struct identity *i);
+
+struct page {
+	int cursor;		/* cursor pagination requested */
+	int64_t page, per_page;	/* offset pagination */
+	int64_t after;		/* cursor: last id seen */
+	int desc;
+};
+/* 0, or -1 after replying 400. */
+int page_parse_or_reply(struct req *r, struct page *p);
+/* Add pagination members to reply; last_id = id of the last item, more =
+ * whether more items exist, count = total (-1 unknown). */
+void page_finish(struct req *r, const struct page *p, json_t *reply, int64_t last_id, int more,
+		 int64_t count);
+
+/* Decode a ticket's JSON ("ticket" object) into a change.  0 or -1 with err. */
+int ticket_change_from_json(json_t *t, struct ticket_change *c, int creating, char *err,
+			    size_t errlen);
+/* Run a ticket write through the store and reply: 200/201 with the ticket
+ * and audit, or the error.  Consumes nothing; caller clears change. */
+int ticket_write_and_reply(struct req *r, int64_t id, struct ticket_change *c);
+/* Resolve an "email"/"name" requester object into a user id (creates an
+ * end-user when unknown).  0 or -1 with err. */
+int requester_resolve(struct req *r, json_t *req_obj, int64_t *out, char *err, size_t errlen);
+#endif

@@ -1,0 +1,369 @@
+/* json.c - JSON helpers for the handlers: typed reads with error messages,
+ * Zendesk-shaped output objects, and pagination.  See api.h. */
+#include "api/api.h"
+#include "base/util.h"
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int wrong(const char *key, const char *what, char *err, size_t errlen)
+{
+	if (!*err)
+		snprintf(err, errlen, "%s: expected %s", key, what);
+	return -1;
+}
+
+int jget_str(json_t *o, const char *key, char **out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return 0;
+	if (json_is_null(v)) {
+		*out = NULL;
+		return 1;
+	}
+	if (json_is_integer(v)) { /* Zendesk accepts numbers for text fields */
+		char n[24];
+		snprintf(n, sizeof(n), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		*out = xstrdup(n);
+		return 1;
+	}
+	if (!json_is_string(v))
+		return wrong(key, "a string", err, errlen);
+	if (json_string_length(v) > MAX_FIELD && strcmp(key, "body") &&
+	    strcmp(key, "html_body") && strcmp(key, "description"))
+		return wrong(key, "at most 65536 bytes", err, errlen);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return wrong(key, "text without NUL characters", err, errlen);
+	*out = xstrdup(json_string_value(v));
+	return 1;
+}
+
+int jget_id(json_t *o, const char *key, int64_t *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return 0;
+	if (json_is_null(v)) {
+		*out = 0;
+		return 1;
+	}
+	if (json_is_string(v)) { /* "123" is accepted too */
+		int64_t n;
+		if (parse_i64(json_string_value(v), &n) || n <= 0)
+			return wrong(key, "an id", err, errlen);
+		*out = n;
+		return 1;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return wrong(key, "an id", err, errlen);
+	*out = json_integer_value(v);
+	return 1;
+}
+
+int jget_bool(json_t *o, const char *key, int *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return wrong(key, "true or false", err, errlen);
+	*out = json_is_true(v);
+	return 1;
+}
+
+int jget_strs(json_t *o, const char *key, struct strlist *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return 0;
+	if (json_is_null(v))
+		return 1;
+	if (json_is_string(v)) { /* "a b c" as Zendesk also takes */
+		char *copy = xstrdup(json_string_value(v)), *save = NULL;
+		for (char *t = strtok_r(copy, " ,", &save); t; t = strtok_r(NULL, " ,", &save))
+			strlist_add(out, t);
+		free(copy);
+		return 1;
+	}
+	if (!json_is_array(v) || json_array_size(v) > 1000)
+		return wrong(key, "an array of at most 1000 strings", err, errlen);
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e)
+	{
+		if (!json_is_string(e) || json_string_length(e) > 255 ||
+		    strlen(json_string_value(e)) != json_string_length(e))
+			return wrong(key, "an array of strings", err, errlen);
+		strlist_add(out, json_string_value(e));
+	}
+	return 1;
+}
+
+int jget_ids(json_t *o, const char *key, struct idlist *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return 0;
+	if (json_is_null(v))
+		return 1;
+	if (!json_is_array(v) || json_array_size(v) > 1000)
+		return wrong(key, "an array of at most 1000 ids", err, errlen);
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e)
+	{
+		if (!json_is_integer(e) || json_integer_value(e) <= 0)
+			return wrong(key, "an array of ids", err, errlen);
+		idlist_add(out, json_integer_value(e));
+	}
+	return 1;
+}
+
+json_t *jtime(int64_t t)
+{
+	if (!t)
+		return json_null();
+	char s[32];
+	iso8601(t, s);
+	return json_string(s);
+}
+
+json_t *jid(int64_t id)
+{
+	return id ? json_integer(id) : json_null();
+}
+
+json_t *jstr(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	return j ? j : json_string("\xef\xbf\xbd"); /* invalid UTF-8 never leaves as-is */
+}
+
+static json_t *ids_json(const struct idlist *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_integer(l->v[i]));
+	return a;
+}
+
+static json_t *strs_json(const struct strlist *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, jstr(l->v[i]));
+	return a;
+}
+
+json_t *ticket_json(struct server *s, const struct ticket *t)
+{
+	char url[400];
+	snprintf(url, sizeof(url), "%s/api/v2/tickets/%" PRId64 ".json", s->cfg.base_url, t->id);
+	json_t *fields = json_array();
+	for (size_t i = 0; i < t->nfields; i++) {
+		json_t *v = json_loads(t->fields[i].value_json ? t->fields[i].value_json : "null",
+				       JSON_DECODE_ANY, NULL);
+		json_array_append_new(fields, json_pack("{s:I,s:o}", "id",
+							(json_int_t)t->fields[i].id, "value",
+							v ? v : json_null()));
+	}
+	json_t *j = json_object();
+	json_object_set_new(j, "id", json_integer(t->id));
+	json_object_set_new(j, "url", json_string(url));
+	json_object_set_new(j, "external_id", jstr(t->external_id));
+	json_object_set_new(j, "type", jstr(t->type));
+	json_object_set_new(j, "subject", jstr(t->subject));
+	json_object_set_new(j, "raw_subject", jstr(t->subject));
+	json_object_set_new(j, "description", jstr(t->description));
+	json_object_set_new(j, "priority", jstr(t->priority));
+	json_object_set_new(j, "status", jstr(t->status));
+	json_object_set_new(j, "recipient", json_null());
+	json_object_set_new(j, "requester_id", jid(t->requester_id));
+	json_object_set_new(j, "submitter_id", jid(t->submitter_id));
+	json_object_set_new(j, "assignee_id", jid(t->assignee_id));
+	json_object_set_new(j, "organization_id", jid(t->organization_id));
+	json_object_set_new(j, "group_id", jid(t->group_id));
+	json_object_set_new(j, "collaborator_ids", ids_json(&t->collaborator_ids));
+	json_object_set_new(j, "follower_ids", ids_json(&t->follower_ids));
+	json_object_set_new(j, "email_cc_ids", ids_json(&t->collaborator_ids));
+	json_object_set_new(j, "problem_id", jid(t->problem_id));
+	json_object_set_new(j, "has_incidents", json_false());
+	json_object_set_new(j, "is_public", json_boolean(t->is_public));
+	json_object_set_new(j, "due_at", jtime(t->due_at));
+	json_object_set_new(j, "tags", strs_json(&t->tags));
+	json_object_set_new(j, "custom_fields", fields);
+	json_object_set_new(j, "fields", json_deep_copy(fields));
+	json_object_set_new(j, "via", json_pack("{s:s,s:{s:{},s:{},s:n}}", "channel",
+					       t->via_channel ? t->via_channel : "api", "source",
+					       "from", "to", "rel"));
+	json_object_set_new(j, "satisfaction_rating", json_null());
+	json_object_set_new(j, "sharing_agreement_ids", json_array());
+	json_object_set_new(j, "followup_ids", json_array());
+	json_object_set_new(j, "brand_id", json_null());
+	json_object_set_new(j, "allow_channelback", json_false());
+	json_object_set_new(j, "allow_attachments", json_true());
+	json_object_set_new(j, "from_messaging_channel", json_false());
+	json_object_set_new(j, "merged_into", jid(t->merged_into));
+	json_object_set_new(j, "created_at", jtime(t->created_at));
+	json_object_set_new(j, "updated_at", jtime(t->updated_at));
+	json_object_set_new(j, "solved_at", jtime(t->solved_at));
+	return j;
+}
+
+json_t *comment_json(struct server *s, const struct comment *c)
+{
+	json_t *atts = json_array();
+	for (int i = 0; i < c->nattachments; i++) {
+		const struct attachment *a = &c->attachments[i];
+		char url[400];
+		snprintf(url, sizeof(url), "%s/api/v2/attachments/%" PRId64 "/content",
+			 s->cfg.base_url, a->id);
+		json_array_append_new(atts, json_pack("{s:I,s:o,s:o,s:I,s:s,s:b}", "id",
+						      (json_int_t)a->id, "file_name",
+						      jstr(a->file_name), "content_type",
+						      jstr(a->content_type), "size",
+						      (json_int_t)a->size, "content_url", url,
+						      "inline", 0));
+	}
+	return json_pack("{s:I,s:s,s:I,s:o,s:o,s:o,s:b,s:I,s:o,s:{s:s},s:o}", "id",
+			 (json_int_t)c->id, "type", "Comment", "author_id",
+			 (json_int_t)c->author_id, "body", jstr(c->body), "html_body",
+			 jstr(c->html_body), "plain_body", jstr(c->body), "public", c->is_public,
+			 "audit_id", (json_int_t)c->audit_id, "attachments", atts, "via", "channel",
+			 c->via_channel ? c->via_channel : "api", "created_at",
+			 jtime(c->created_at));
+}
+
+json_t *user_json(struct server *s, const struct user *u)
+{
+	char url[400];
+	snprintf(url, sizeof(url), "%s/api/v2/users/%" PRId64 ".json", s->cfg.base_url, u->id);
+	json_t *fields = u->user_fields ? json_loads(u->user_fields, 0, NULL) : NULL;
+	json_t *j = json_object();
+	json_object_set_new(j, "id", json_integer(u->id));
+	json_object_set_new(j, "url", json_string(url));
+	json_object_set_new(j, "name", jstr(u->name));
+	json_object_set_new(j, "email", jstr(u->email));
+	json_object_set_new(j, "phone", jstr(u->phone));
+	json_object_set_new(j, "role", json_string(role_name(u->role)));
+	json_object_set_new(j, "role_type", u->role == ROLE_END_USER ? json_null() : json_integer(0));
+	json_object_set_new(j, "external_id", jstr(u->external_id));
+	json_object_set_new(j, "organization_id", jid(u->organization_id));
+	json_object_set_new(j, "default_group_id", jid(u->default_group_id));
+	json_object_set_new(j, "locale", jstr(u->locale));
+	json_object_set_new(j, "time_zone", jstr(u->time_zone));
+	json_object_set_new(j, "iana_time_zone", jstr(u->time_zone));
+	json_object_set_new(j, "notes", jstr(u->notes));
+	json_object_set_new(j, "details", jstr(u->details));
+	json_object_set_new(j, "alias", jstr(u->alias));
+	json_object_set_new(j, "signature", jstr(u->signature));
+	json_object_set_new(j, "tags", strs_json(&u->tags));
+	json_object_set_new(j, "user_fields", fields ? fields : json_object());
+	json_object_set_new(j, "active", json_boolean(u->active));
+	json_object_set_new(j, "suspended", json_boolean(u->suspended));
+	json_object_set_new(j, "verified", json_boolean(u->verified));
+	json_object_set_new(j, "shared", json_false());
+	json_object_set_new(j, "moderator", json_boolean(u->role != ROLE_END_USER));
+	json_object_set_new(j, "only_private_comments", json_boolean(u->only_private_comments));
+	json_object_set_new(j, "restricted_agent", json_boolean(u->ticket_restriction != NULL));
+	json_object_set_new(j, "ticket_restriction", jstr(u->ticket_restriction));
+	json_object_set_new(j, "last_login_at", jtime(u->last_login_at));
+	json_object_set_new(j, "created_at", jtime(u->created_at));
+	json_object_set_new(j, "updated_at", jtime(u->updated_at));
+	return j;
+}
+
+json_t *identity_json(struct server *s, const struct identity *i)
+{
+	char url[400];
+	snprintf(url, sizeof(url), "%s/api/v2/users/%" PRId64 "/identities/%" PRId64 ".json",
+		 s->cfg.base_url, i->user_id, i->id);
+	return json_pack("{s:I,s:s,s:I,s:o,s:o,s:b,s:b,s:i,s:o,s:o}", "id", (json_int_t)i->id,
+			 "url", url, "user_id", (json_int_t)i->user_id, "type", jstr(i->type),
+			 "value", jstr(i->value), "verified", i->verified, "primary", i->primary,
+			 "undeliverable_count", i->undeliverable_count, "created_at",
+			 jtime(i->created_at), "updated_at", jtime(i->updated_at));
+}
+
+int page_parse_or_reply(struct req *r, struct page *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->page = 1;
+	p->per_page = 100;
+	const char *v;
+	if ((v = req_arg(r, "page[size]"))) {
+		p->cursor = 1;
+		if (parse_i64(v, &p->per_page) || p->per_page < 1 || p->per_page > 100) {
+			reply_error(r, 400, "InvalidPaginationParameter",
+				    "page[size] must be between 1 and 100", NULL);
+			return -1;
+		}
+	}
+	if ((v = req_arg(r, "page[after]"))) {
+		p->cursor = 1;
+		if (parse_i64(v, &p->after) || p->after < 0) {
+			reply_error(r, 400, "InvalidPaginationParameter",
+				    "page[after] is not a cursor this server made", NULL);
+			return -1;
+		}
+	}
+	if (!p->cursor) {
+		if ((v = req_arg(r, "per_page")) &&
+		    (parse_i64(v, &p->per_page) || p->per_page < 1 || p->per_page > 100)) {
+			reply_error(r, 400, "InvalidPaginationParameter",
+				    "per_page must be between 1 and 100", NULL);
+			return -1;
+		}
+		if ((v = req_arg(r, "page")) &&
+		    (parse_i64(v, &p->page) || p->page < 1 || p->page > 100000)) {
+			reply_error(r, 400, "InvalidPaginationParameter",
+				    "page must be a positive number", NULL);
+			return -1;
+		}
+	}
+	v = req_arg(r, "sort_order");
+	if (!v)
+		v = req_arg(r, "sort");
+	p->desc = v && (!strcmp(v, "desc") || !strcmp(v, "-id"));
+	return 0;
+}
+
+void page_finish(struct req *r, const struct page *p, json_t *reply, int64_t last_id, int more,
+		 int64_t count)
+{
+	char url[1024];
+	const char *base = r->srv->cfg.base_url;
+	if (p->cursor) {
+		char cur[24];
+		snprintf(cur, sizeof(cur), "%" PRId64, last_id);
+		json_object_set_new(reply, "meta",
+				    json_pack("{s:b,s:s,s:n}", "has_more", more, "after_cursor",
+					      cur, "before_cursor"));
+		snprintf(url, sizeof(url), "%s%s?page[size]=%" PRId64 "&page[after]=%" PRId64 "%s",
+			 base, r->path, p->per_page, last_id, p->desc ? "&sort_order=desc" : "");
+		json_object_set_new(reply, "links",
+				    json_pack("{s:o,s:n}", "next", more ? json_string(url) : json_null(),
+					      "prev"));
+		return;
+	}
+	if (more) {
+		snprintf(url, sizeof(url), "%s%s?page=%" PRId64 "&per_page=%" PRId64, base, r->path,
+			 p->page + 1, p->per_page);
+		json_object_set_new(reply, "next_page", json_string(url));
+	} else {
+		json_object_set_new(reply, "next_page", json_null());
+	}
+	if (p->page > 1) {
+		snprintf(url, sizeof(url), "%s%s?page=%" PRId64 "&per_page=%" PRId64, base, r->path,
+			 p->page - 1, p->per_page);
+		json_object_set_new(reply, "previous_page", json_string(url));
+	} else {
+		json_object_set_new(reply, "previous_page", json_null());
+	}
+	if (count >= 0)
+		json_object_set_new(reply, "count", json_integer(count));
+}

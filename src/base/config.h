@@ -1,0 +1,32 @@
+/* config.h - settings from a file of `key = value` lines, then the
+ * environment (SONNIM_<KEY> in upper case wins over the file), then flags.
+ * Unknown keys in the file are an error at start-up (a typo must not pass
+ * silently). */
+#ifndef SONNIM_CONFIG_H
+#define SONNIM_CONFIG_H
+#include <stdint.h>
+
+struct config {
+	char listen_addr[64];	/* "127.0.0.1" */
+	int port;		/* 8080 */
+	char database[1024];	/* sqlite path, sqlite:PATH or a PostgreSQL URI */
+	char data_dir[512];	/* attachments live in DATA_DIR/files */
+	char base_url[256];	/* public URL, used in "url" fields */
+	int durable;		/* 1: fsync every commit (synchronous=FULL) */
+	int threads;		/* HTTP worker threads */
+	int readers;		/* reader connections */
+	int rate_limit;		/* requests per minute per user; 0 = off */
+	int password_auth;	/* 1: basic auth with a password is allowed */
+	int64_t max_body;	/* largest request body in bytes (JSON) */
+	int64_t max_upload;	/* largest attachment in bytes */
+	int log_level;		/* 0 debug .. 3 error */
+	int workers;		/* job worker threads */
+	char role[16];		/* all | web | worker */
+};
+
+/* Defaults, then path (if non-NULL and present; must exist if required),
+ * then the environment.  Returns 0 or -1 with err filled. */
+int config_load(struct config *c, const char *path, int required, char *err, size_t errlen);
+/* Set one key from text; -1 if the key is unknown or the value invalid. */
+int config_set(struct config *c, const char *key, const char *value);
+#endif

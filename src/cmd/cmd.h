@@ -1,0 +1,14 @@
+/* cmd.h - the subcommands of the sonnim binary (main.c dispatches). Each
+ * takes argv after the command name (argv[0] is the command) and returns the
+ * exit status. */
+#ifndef SONNIM_CMD_H
+#define SONNIM_CMD_H
+#include "base/config.h"
+int cmd_serve(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+/* Load config from --config FILE (or sonnim.conf when present) and flags
+ * --database, --port, --listen; dies on error. */
+void cmd_config(struct config *c, int argc, char **argv);
+#endif

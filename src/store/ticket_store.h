@@ -1,0 +1,107 @@
+/* ticket_store.h - tickets, comments, audits, events and the one-transaction
+ * ticket write.
+ *
+ * ticket_write_run() is THE path by which a ticket changes (API, channels,
+ * rules): run it through store_write() with a struct ticket_write; inside
+ * one transaction it loads the ticket, checks permissions and references,
+ * applies the change with core's ticket_apply(), saves the ticket, its tags,
+ * the audit with its field events, the comment with its attachments, the
+ * outbox events and the search index.  The caller reads the outcome from
+ * the struct: status 0 ok, or an HTTP-like code (403, 404, 409, 422) with
+ * err filled; nothing is written unless status is 0.
+ */
+#ifndef SONNIM_TICKET_STORE_H
+#define SONNIM_TICKET_STORE_H
+#include "core/comment.h"
+#include "core/ticket.h"
+#include "store/db.h"
+
+int ticket_store_get(struct db *db, int64_t id, struct ticket *out);
+void ticket_list_free(struct ticket *v, int n);
+/* The id of the ticket with this external_id: 0, 1 none, or DB_*. */
+int ticket_store_by_external(struct db *db, const char *external_id, int64_t *id);
+
+/* Filters for listing; zero fields do not filter. */
+struct ticket_filter {
+	int64_t requester_id, organization_id, assignee_id, group_id;
+	const struct actor *visible_to;	/* restrict to what this actor may see */
+	int64_t after_id;		/* cursor: id > after_id (asc) or < (desc) */
+	int desc;			/* order by id descending */
+	int64_t offset;
+	int limit;
+};
+int ticket_store_list(struct db *db, const struct ticket_filter *f, struct ticket **out, int *n);
+int ticket_store_count(struct db *db, const struct ticket_filter *f, int64_t *count);
+/* Tickets changed at or after start (generated_at, id) in order, after the
+ * (time, id) cursor, for incremental export. */
+int ticket_store_incremental(struct db *db, int64_t start, int64_t after_id, int limit,
+			     struct ticket **out, int *n);
+/* Incidents linked to problem_id. */
+int ticket_store_incidents(struct db *db, int64_t problem_id, struct ticket **out, int *n);
+
+int comment_store_list(struct db *db, int64_t ticket_id, int public_only, int64_t after_id,
+		       int limit, struct comment **out, int *n);
+void comment_list_free(struct comment *v, int n);
+
+/* One audit with its events, as the audits endpoint returns them. */
+struct audit {
+	int64_t id, ticket_id, author_id, created_at;
+	char *via_channel;
+	struct field_events events;
+	char **event_types;	/* "Create", "Change", "Comment" per event */
+	int64_t comment_id;
+};
+int audit_store_list(struct db *db, int64_t ticket_id, struct audit **out, int *n);
+void audit_list_free(struct audit *v, int n);
+
+/* Tag counts over all tickets, most used first. */
+int tag_store_counts(struct db *db, int limit, char ***names, int64_t **counts, int *n);
+
+/* Append one outbox event (type is one of the closed list in events.h). */
+int event_store_append(struct db *db, const char *type, int64_t ticket_id, int64_t actor_id,
+		       const char *payload_json, int64_t now);
+
+struct ticket_write {
+	/* in */
+	struct actor who;
+	int64_t id;		/* 0 = create */
+	struct ticket_change *change;
+	const char *via;	/* channel: "api", "web", "email", ... */
+	int64_t now;
+	/* out */
+	int status;		/* 0 or 403/404/409/422 */
+	char err[256];
+	struct ticket result;	/* the ticket after the change (caller clears) */
+	int64_t audit_id, comment_id;
+};
+int ticket_write_run(struct db *db, void *arg);
+
+/* Merge source tickets into target: closes each source with a note, adds a
+ * note on the target listing them.  Same outcome fields as ticket_write. */
+struct ticket_merge {
+	struct actor who;
+	int64_t target;
+	int64_t *sources;
+	int nsources;
+	char *target_comment, *source_comment;
+	int target_public, source_public;
+	int64_t now;
+	int status;
+	char err[256];
+};
+int ticket_merge_run(struct db *db, void *arg);
+
+/* Delete a ticket and everything hanging off it. */
+struct ticket_delete {
+	struct actor who;
+	int64_t id;
+	int status;
+};
+int ticket_delete_run(struct db *db, void *arg);
+
+/* Rebuild the search document of one ticket (subject, description,
+ * comments, tags).  Called inside ticket_write_run; exported for reindex. */
+int search_index_ticket(struct db *db, int64_t ticket_id);
+int search_index_user(struct db *db, int64_t user_id);
+int search_index_organization(struct db *db, int64_t org_id);
+#endif
