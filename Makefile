@@ -1,6 +1,7 @@
 # Sonnim build.  `make run` = deps + build + init + serve; `make check` = all tests
 # under ASan+UBSan; `make bench`, `make fuzz` are kept out of `make check`.
 CC      ?= cc
+BUILD   ?= build
 PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium
 PKGCF   := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lmagic -lpthread -lm
@@ -14,49 +15,49 @@ SRC  := $(filter-out src/main.c,$(wildcard src/*/*.c))
 HDRS := $(wildcard src/*/*.h)
 UNIT := $(wildcard tests/unit/*/test_*.c)
 
-REL_OBJ  := $(SRC:src/%.c=build/rel/%.o)
-ASAN_OBJ := $(SRC:src/%.c=build/asan/%.o)
-UNIT_BIN := $(UNIT:tests/unit/%.c=build/asan/tests/%)
+REL_OBJ  := $(SRC:src/%.c=$(BUILD)/rel/%.o)
+ASAN_OBJ := $(SRC:src/%.c=$(BUILD)/asan/%.o)
+UNIT_BIN := $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%)
 
 .PHONY: all run check bench fuzz clean deps deps-check format
-all: build/rel/sonnim
+all: $(BUILD)/rel/sonnim
 
 deps:
 	@sh scripts/deps.sh run
 deps-check:
 	@sh scripts/deps.sh check
 
-build/rel/%.o: src/%.c $(HDRS)
+$(BUILD)/rel/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -c $< -o $@
-build/asan/%.o: src/%.c $(HDRS)
+$(BUILD)/asan/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) -c $< -o $@
 
-build/rel/libsonnim.a: $(REL_OBJ)
+$(BUILD)/rel/libsonnim.a: $(REL_OBJ)
 	ar rcs $@ $^
-build/asan/libsonnim.a: $(ASAN_OBJ)
+$(BUILD)/asan/libsonnim.a: $(ASAN_OBJ)
 	ar rcs $@ $^
 
-build/rel/sonnim: src/main.c build/rel/libsonnim.a
-	$(CC) $(REL_CFLAGS) $< build/rel/libsonnim.a $(PKGLIBS) -o $@
-build/asan/sonnim: src/main.c build/asan/libsonnim.a
-	$(CC) $(ASAN_CFLAGS) $< build/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -o $@
+$(BUILD)/rel/sonnim: src/main.c $(BUILD)/rel/libsonnim.a
+	$(CC) $(REL_CFLAGS) $< $(BUILD)/rel/libsonnim.a $(PKGLIBS) -o $@
+$(BUILD)/asan/sonnim: src/main.c $(BUILD)/asan/libsonnim.a
+	$(CC) $(ASAN_CFLAGS) $< $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -o $@
 
-build/asan/tests/%: tests/unit/%.c build/asan/libsonnim.a tests/unit/testutil.h
+$(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libsonnim.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -Itests/unit $< build/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -lcmocka -o $@
+	$(CC) $(ASAN_CFLAGS) -Itests/unit $< $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -lcmocka -o $@
 
 # make run: install what is missing, build, create var/sonnim.db with the demo
 # workspace if absent, then serve http://127.0.0.1:8080
 run: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p var
-	@[ -f var/sonnim.db ] || ./build/rel/sonnim init --demo
-	./build/rel/sonnim serve
+	@[ -f var/sonnim.db ] || ./$(BUILD)/rel/sonnim init --demo
+	./$(BUILD)/rel/sonnim serve
 
 check: deps-check
-	@$(MAKE) --no-print-directory build/asan/sonnim $(UNIT_BIN)
+	@$(MAKE) --no-print-directory $(BUILD)/asan/sonnim $(UNIT_BIN)
 	@sh tests/run.sh
 
 bench: deps-check all
@@ -69,4 +70,4 @@ format:
 	clang-format -i src/*/*.c src/*/*.h src/main.c
 
 clean:
-	rm -rf build
+	rm -rf $(BUILD)
