@@ -29,15 +29,17 @@ deps-check:
 
 $(BUILD)/rel/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	@$(CC) $(REL_CFLAGS) -c $< -o $@
 $(BUILD)/asan/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	@$(CC) $(ASAN_CFLAGS) -c $< -o $@
 
 $(BUILD)/rel/libsonnim.a: $(REL_OBJ)
-	ar rcs $@ $^
+	@ar rcs $@ $^
 $(BUILD)/asan/libsonnim.a: $(ASAN_OBJ)
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/rel/sonnim: src/main.c $(BUILD)/rel/libsonnim.a
 	$(CC) $(REL_CFLAGS) $< $(BUILD)/rel/libsonnim.a $(PKGLIBS) -o $@
@@ -46,7 +48,8 @@ $(BUILD)/asan/sonnim: src/main.c $(BUILD)/asan/libsonnim.a
 
 $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libsonnim.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -Itests/unit $< $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -lcmocka -o $@
+	@echo "  TEST    $@"
+	@$(CC) $(ASAN_CFLAGS) -Itests/unit $< $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -lcmocka -o $@
 
 # make run: install what is missing, build, create var/sonnim.db with the demo
 # workspace if absent, then serve http://127.0.0.1:8080
