@@ -14,10 +14,12 @@ ASAN_LDFLAGS := -fsanitize=address,undefined
 SRC  := $(filter-out src/main.c,$(wildcard src/*/*.c))
 HDRS := $(wildcard src/*/*.h)
 UNIT := $(wildcard tests/unit/*/test_*.c)
+FUZZ := $(wildcard tests/fuzz/*/fuzz.c)
 
 REL_OBJ  := $(SRC:src/%.c=$(BUILD)/rel/%.o)
 ASAN_OBJ := $(SRC:src/%.c=$(BUILD)/asan/%.o)
 UNIT_BIN := $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%)
+REPLAY_BIN := $(FUZZ:tests/fuzz/%/fuzz.c=$(BUILD)/asan/replay/%)
 
 .PHONY: all run check bench fuzz clean deps deps-check format
 all: $(BUILD)/rel/sonnim
@@ -51,6 +53,13 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libsonnim.a tests/unit/testu
 	@echo "  TEST    $@"
 	@$(CC) $(ASAN_CFLAGS) -Itests/unit $< $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -lcmocka -o $@
 
+# every fuzz harness is also built with gcc and a plain main() that replays
+# its corpus (crashers included) in make check
+$(BUILD)/asan/replay/%: tests/fuzz/%/fuzz.c tests/fuzz/replay.c $(BUILD)/asan/libsonnim.a
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	@$(CC) $(ASAN_CFLAGS) $< tests/fuzz/replay.c $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -o $@
+
 # make run: install what is missing, build, create var/sonnim.db with the demo
 # workspace if absent, then serve http://127.0.0.1:8080
 run: deps
@@ -60,7 +69,7 @@ run: deps
 	./$(BUILD)/rel/sonnim serve
 
 check: deps-check
-	@$(MAKE) --no-print-directory $(BUILD)/asan/sonnim $(UNIT_BIN)
+	@$(MAKE) --no-print-directory $(BUILD)/asan/sonnim $(UNIT_BIN) $(REPLAY_BIN)
 	@sh tests/run.sh
 
 bench: deps-check all

@@ -13,6 +13,7 @@
 #include "http/auth.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "store/actor_store.h"
 #include "store/user_store.h"
 #include <pthread.h>
 #include <sodium.h>
@@ -103,8 +104,13 @@ static int load_actor(struct req *r, int64_t user_id, const char *email)
 	r->actor.user_id = u.id;
 	r->actor.role = u.role;
 	r->actor.organization_id = u.organization_id;
-	r->authed = 1;
+	rc = actor_store_load(req_db(r), &r->actor, u.ticket_restriction);
 	user_clear(&u);
+	if (rc) {
+		reply_error(r, 503, "DatabaseError", "the database is not available", NULL);
+		return -1;
+	}
+	r->authed = 1;
 	return 0;
 }
 
