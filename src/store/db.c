@@ -77,8 +77,10 @@ static void seterr(struct db *db, const char *msg)
 
 static int is_pg_url(const char *url)
 {
+	if (!strncmp(url, "sqlite:", 7))
+		return 0;
 	return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11) ||
-	       strchr(url, '=') != NULL;
+	       strstr(url, "dbname=") || strstr(url, "host=");
 }
 
 struct db *db_open(const char *url, int durable, char *err, size_t errlen)
@@ -171,7 +173,15 @@ int db_begin(struct db *db)
 
 int db_commit(struct db *db)
 {
-	return db_exec(db, "COMMIT");
+	if (db->engine == DB_SQLITE)
+		return db_exec(db, "COMMIT");
+	/* COMMIT of an aborted PostgreSQL transaction "succeeds" as ROLLBACK */
+	PGresult *r = PQexec(db->pg, "COMMIT");
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK && !strcmp(PQcmdStatus(r), "COMMIT");
+	seterr(db, ok ? "" : PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r)
+						       : "the transaction was rolled back");
+	PQclear(r);
+	return ok ? 0 : DB_ERR;
 }
 
 int db_rollback(struct db *db)
@@ -299,6 +309,7 @@ struct param {
 	const char *s;
 	size_t len;
 	int is_int;
+	int counted;	/* 'S': s is not NUL-terminated at len */
 	int64_t i;
 	char num[24];
 };
@@ -328,6 +339,7 @@ static int collect(const char *fmt, va_list ap, struct param *p, int *np, struct
 		case 'S':
 			q->s = va_arg(ap, const char *);
 			q->len = va_arg(ap, size_t);
+			q->counted = 1;
 			break;
 		case 'n':
 			break;
@@ -444,7 +456,7 @@ static int pg_run(struct db *db, struct stmt_slot *s, struct param *p, int np,
 	char *copies[MAX_PARAMS] = {0};
 	for (int i = 0; i < np; i++) {
 		/* libpq wants text parameters NUL-terminated */
-		if (p[i].s && p[i].s[p[i].len] != '\0')
+		if (p[i].s && p[i].counted)
 			vals[i] = copies[i] = xstrndup(p[i].s, p[i].len);
 		else
 			vals[i] = p[i].s;
@@ -457,12 +469,14 @@ static int pg_run(struct db *db, struct stmt_slot *s, struct param *p, int np,
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		int rc = state && !strncmp(state, "23", 2) ? DB_CONSTRAINT : DB_ERR;
 		seterr(db, PQresultErrorMessage(r));
 		PQclear(r);
-		return state && !strncmp(state, "23", 2) ? DB_CONSTRAINT : DB_ERR;
+		return rc;
 	}
-	const char *ct = PQcmdTuples(r);
-	db->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
+	const char *cmd = PQcmdStatus(r), *ct = PQcmdTuples(r);
+	if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) || !strncmp(cmd, "DELETE", 6))
+		db->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
 	if (res) {
 		int nrows = PQntuples(r), ncols = PQnfields(r);
 		size_t bytes = 0;

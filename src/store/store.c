@@ -61,9 +61,19 @@ static void run_group(struct store *st, struct write_req *list)
 			log_warn("store", "write failed: %s", db_errmsg(db));
 		else if (w->rc == DB_CONSTRAINT)
 			log_debug("store", "write refused: %s", db_errmsg(db));
-		if (w->rc < 0)
-			db_exec(db, "ROLLBACK TO w");
-		db_exec(db, "RELEASE w");
+		if (w->rc >= 0 && !db_exec(db, "RELEASE w"))
+			continue;
+		if (w->rc >= 0) { /* PG: fn ignored a failed statement */
+			log_error("store", "write ignored a failed statement: %s", db_errmsg(db));
+			w->rc = DB_ERR;
+		}
+		if (db_exec(db, "ROLLBACK TO w") || db_exec(db, "RELEASE w")) {
+			log_error("store", "rollback to savepoint failed: %s", db_errmsg(db));
+			db_rollback(db);
+			for (struct write_req *k = list; k; k = k->next)
+				k->rc = DB_ERR;
+			return;
+		}
 	}
 	if (began && db_commit(db)) {
 		log_error("store", "commit failed: %s", db_errmsg(db));
