@@ -21,6 +21,7 @@ enum db_engine { DB_SQLITE, DB_PG };
 /* Return codes besides 0 (ok). */
 #define DB_ERR (-1)	   /* any other failure; db_errmsg() says what */
 #define DB_CONSTRAINT (-2) /* a UNIQUE/NOT NULL/CHECK constraint refused it */
+#define DB_REFUSED (-3)    /* a write function undid itself on purpose (rules, permissions) */
 
 struct db;
 struct db_res {

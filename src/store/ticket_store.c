@@ -371,7 +371,7 @@ static int comment_add(struct db *db, struct ticket_write *w, int64_t ticket_id,
 			snprintf(w->err, sizeof(w->err), "uploads: unknown upload token '%.60s'",
 				 c->upload_tokens.v[i]);
 			w->status = 422;
-			return -1;
+			return DB_REFUSED;
 		}
 	}
 	return rc;
@@ -538,7 +538,9 @@ out:
 		w->status = 500;
 	ticket_clear(&t);
 	field_events_clear(&ev);
-	return rc ? -1 : 0;
+	if (!rc)
+		return 0;
+	return w->status == 500 ? (rc < 0 ? rc : DB_ERR) : DB_REFUSED;
 }
 
 int ticket_merge_run(struct db *db, void *arg)
@@ -553,13 +555,13 @@ int ticket_merge_run(struct db *db, void *arg)
 		if (m->sources[i] == m->target) {
 			m->status = 422;
 			snprintf(m->err, sizeof(m->err), "ids: a ticket cannot be merged into itself");
-			return -1;
+			return DB_REFUSED;
 		}
 		rc = ticket_store_get(db, m->sources[i], &src);
 		if (rc) {
 			m->status = rc == 1 ? 404 : 500;
 			snprintf(m->err, sizeof(m->err), "ticket %" PRId64 " not found", m->sources[i]);
-			return -1;
+			return DB_REFUSED;
 		}
 		int closed = !strcmp(src.status, "closed");
 		ticket_clear(&src);
@@ -567,7 +569,7 @@ int ticket_merge_run(struct db *db, void *arg)
 			m->status = 422;
 			snprintf(m->err, sizeof(m->err),
 				 "ids: ticket %" PRId64 " is closed and cannot be merged", m->sources[i]);
-			return -1;
+			return DB_REFUSED;
 		}
 		struct buf body = BUF_INIT;
 		if (m->source_comment)
@@ -587,7 +589,7 @@ int ticket_merge_run(struct db *db, void *arg)
 			m->status = sw.status;
 			snprintf(m->err, sizeof(m->err), "%s", sw.err);
 			ticket_clear(&sw.result);
-			return -1;
+			return DB_REFUSED;
 		}
 		ticket_clear(&sw.result);
 		rc = db_query(db, NULL,
@@ -614,7 +616,7 @@ int ticket_merge_run(struct db *db, void *arg)
 	if (rc) {
 		m->status = tw.status;
 		snprintf(m->err, sizeof(m->err), "%s", tw.err);
-		return -1;
+		return DB_REFUSED;
 	}
 	return 0;
 }
@@ -635,13 +637,13 @@ int ticket_delete_run(struct db *db, void *arg)
 	int rc = ticket_store_get(db, d->id, &t);
 	if (rc) {
 		d->status = rc == 1 ? 404 : 500;
-		return -1;
+		return DB_REFUSED;
 	}
 	int visible = ticket_can_view(&d->who, &t);
 	ticket_clear(&t);
 	if (!visible) {
 		d->status = 404;
-		return -1;
+		return DB_REFUSED;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(sql); i++)
 		if ((rc = db_query(db, NULL, sql[i], "i", d->id)))
