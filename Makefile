@@ -44,9 +44,11 @@ $(BUILD)/asan/libsonnim.a: $(ASAN_OBJ)
 	@ar rcs $@ $^
 
 $(BUILD)/rel/sonnim: src/main.c $(BUILD)/rel/libsonnim.a
-	$(CC) $(REL_CFLAGS) $< $(BUILD)/rel/libsonnim.a $(PKGLIBS) -o $@
+	@echo "  LINK    $@"
+	@$(CC) $(REL_CFLAGS) $< $(BUILD)/rel/libsonnim.a $(PKGLIBS) -o $@
 $(BUILD)/asan/sonnim: src/main.c $(BUILD)/asan/libsonnim.a
-	$(CC) $(ASAN_CFLAGS) $< $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -o $@
+	@echo "  LINK    $@"
+	@$(CC) $(ASAN_CFLAGS) $< $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -o $@
 
 $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libsonnim.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
@@ -65,7 +67,8 @@ $(BUILD)/asan/replay/%: tests/fuzz/%/fuzz.c tests/fuzz/replay.c $(BUILD)/asan/li
 run: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p var
-	@[ -f var/sonnim.db ] || ./$(BUILD)/rel/sonnim init --demo
+	@if [ -f var/sonnim.db ]; then cat var/admin.txt 2>/dev/null; \
+	 else ./$(BUILD)/rel/sonnim init --demo; fi
 	./$(BUILD)/rel/sonnim serve
 
 check: deps-check

@@ -296,6 +296,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			reply_error(r, 414, "URITooLong", "the path is too long", NULL);
 		else
 			dispatch(r);
+		/* give the reader back now, not when the reply has been sent: a
+		 * reply waiting for a slow client must not hold a connection that
+		 * the next request on this thread needs */
+		if (r->rdb) {
+			store_release(s->store, r->rdb);
+			r->rdb = NULL;
+		}
 		add_common_headers(r);
 	}
 	return MHD_queue_response(conn, r->status, r->resp);
@@ -304,7 +311,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	struct server *s = cls;
 	struct req *r = *con_cls;
 	if (!r)
 		return;
@@ -313,8 +319,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	log_info("http", "method=%s path=%s status=%d ms=%.3f user=%lld%s", r->method_name,
 		 r->path, r->status, ns / 1e6, (long long)r->actor.user_id,
 		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
-	if (r->rdb)
-		store_release(s->store, r->rdb);
 	if (r->resp)
 		MHD_destroy_response(r->resp);
 	buf_release(&r->body);
@@ -333,7 +337,7 @@ int server_start(struct server *s)
 		return -1;
 	}
 	s->mhd = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 		on_request, s, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
 		MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
