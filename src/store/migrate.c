@@ -81,6 +81,7 @@ static const char *const migrations[] = {
 	" is_public INTEGER NOT NULL DEFAULT 1, via_channel TEXT NOT NULL DEFAULT 'api',"
 	" created_at BIGINT NOT NULL);"
 	"CREATE INDEX comments_ticket ON comments(ticket_id, id);"
+	"CREATE INDEX comments_audit ON comments(audit_id);"
 	"CREATE TABLE uploads (token TEXT PRIMARY KEY, user_id BIGINT NOT NULL,"
 	" created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
 	"CREATE TABLE attachments (id @ID@, upload_token TEXT, comment_id BIGINT,"
