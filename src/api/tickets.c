@@ -257,17 +257,32 @@ int ticket_write_and_reply(struct req *r, int64_t id, struct ticket_change *c)
 	}
 	json_t *out = json_pack("{s:o}", "ticket", ticket_json(r->srv, &w.result));
 	if (w.audit_id) {
-		struct audit *a = NULL;
-		int n = 0;
-		/* the audit is committed: read it back for the reply */
-		if (!audit_store_list(req_db(r), w.result.id, &a, &n)) {
-			for (int i = 0; i < n; i++)
-				if (a[i].id == w.audit_id)
-					json_object_set_new(out, "audit", audit_json(&a[i]));
-			audit_list_free(a, n);
+		/* the audit as the write recorded it: no need to read it back */
+		struct audit a = {.id = w.audit_id, .ticket_id = w.result.id,
+				  .author_id = r->actor.user_id, .created_at = w.now,
+				  .via_channel = "api", .events = w.events,
+				  .comment_id = w.comment_id};
+		const char *type = w.created ? "Create" : "Change";
+		size_t n = w.events.n + (w.comment_id ? 1 : 0);
+		char **types = xcalloc(n + 1, sizeof(char *));
+		for (size_t i = 0; i < w.events.n; i++)
+			types[i] = (char *)type;
+		if (w.comment_id) {
+			/* the Comment event follows the field events */
+			a.events.v = xcalloc(n, sizeof(*a.events.v));
+			memcpy(a.events.v, w.events.v, w.events.n * sizeof(*a.events.v));
+			snprintf(a.events.v[n - 1].field, sizeof(a.events.v[n - 1].field), "%s",
+				 c->comment_public ? "public" : "private");
+			a.events.n = n;
+			types[n - 1] = "Comment";
 		}
+		a.event_types = types;
+		json_object_set_new(out, "audit", audit_json(&a));
+		if (a.events.v != w.events.v)
+			free(a.events.v);
+		free(types);
 	}
-	ticket_clear(&w.result);
+	ticket_write_clear(&w);
 	return reply_json(r, id ? 200 : 201, out);
 }
 
@@ -624,7 +639,7 @@ static int tags_change(struct req *r)
 	json_t *a = json_array();
 	for (size_t i = 0; i < w.result.tags.n; i++)
 		json_array_append_new(a, jstr(w.result.tags.v[i]));
-	ticket_clear(&w.result);
+	ticket_write_clear(&w);
 	return reply_json(r, 200, json_pack("{s:o}", "tags", a));
 }
 

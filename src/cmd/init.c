@@ -83,7 +83,7 @@ static int add_ticket(struct db *db, int64_t requester, int64_t assignee, int64_
 	int rc = ticket_write_run(db, &w);
 	if (rc)
 		log_error("init", "demo ticket '%s': %s", subject, w.err);
-	ticket_clear(&w.result);
+	ticket_write_clear(&w);
 	ticket_change_clear(&c);
 	return rc;
 }

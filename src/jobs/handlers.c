@@ -69,7 +69,7 @@ static void one(struct server *s, const struct actor *who, int64_t id, json_t *t
 		json_object_set_new(res, "status", json_string(id ? "Updated" : "Created"));
 		json_object_set_new(res, "success", json_true());
 	}
-	ticket_clear(&w.result);
+	ticket_write_clear(&w);
 	ticket_change_clear(&c);
 	json_array_append_new(results, res);
 }
@@ -171,7 +171,7 @@ static int incident_solver(struct db *db, const struct event_row *e)
 		rc = ticket_write_run(db, &w);
 		if (rc && w.status != 500)
 			rc = 0; /* an incident that cannot be solved is left as it is */
-		ticket_clear(&w.result);
+		ticket_write_clear(&w);
 		ticket_change_clear(&c);
 	}
 	ticket_list_free(inc, n);

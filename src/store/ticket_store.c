@@ -300,7 +300,8 @@ static int ticket_save(struct db *db, struct ticket *t, int insert)
 		return rc;
 	t->generated_at = t->updated_at;
 	/* tag index */
-	rc = db_query(db, NULL, "DELETE FROM ticket_tags WHERE ticket_id = ?", "i", t->id);
+	if (!insert)
+		rc = db_query(db, NULL, "DELETE FROM ticket_tags WHERE ticket_id = ?", "i", t->id);
 	for (size_t i = 0; !rc && i < t->tags.n; i++)
 		rc = db_query(db, NULL, "INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)",
 			      "is", t->id, t->tags.v[i]);
@@ -416,6 +417,8 @@ static int check_refs(struct db *db, struct ticket_write *w, const struct ticket
 	for (size_t i = 0; i < ARRAY_SIZE(refs); i++) {
 		if (!(w->change->set & refs[i].bit) || !ids[i])
 			continue;
+		if (ids[i] == w->who.user_id && i < 2)
+			continue; /* the acting user: authenticated, so active */
 		int e = exists(db, refs[i].sql, ids[i]);
 		if (e < 0)
 			return -1;
@@ -532,6 +535,9 @@ int ticket_write_run(struct db *db, void *arg)
 	if (!rc) {
 		w->result = t;
 		memset(&t, 0, sizeof(t));
+		w->events = ev;
+		memset(&ev, 0, sizeof(ev));
+		w->created = creating;
 	}
 out:
 	if (rc && !w->status)
@@ -541,6 +547,12 @@ out:
 	if (!rc)
 		return 0;
 	return w->status == 500 ? (rc < 0 ? rc : DB_ERR) : DB_REFUSED;
+}
+
+void ticket_write_clear(struct ticket_write *w)
+{
+	ticket_clear(&w->result);
+	field_events_clear(&w->events);
 }
 
 int ticket_merge_run(struct db *db, void *arg)
@@ -588,10 +600,10 @@ int ticket_merge_run(struct db *db, void *arg)
 		if (rc) {
 			m->status = sw.status;
 			snprintf(m->err, sizeof(m->err), "%s", sw.err);
-			ticket_clear(&sw.result);
+			ticket_write_clear(&sw);
 			return DB_REFUSED;
 		}
-		ticket_clear(&sw.result);
+		ticket_write_clear(&sw);
 		rc = db_query(db, NULL,
 			      "UPDATE tickets SET status = 'closed', merged_into = ? WHERE id = ?",
 			      "ii", m->target, m->sources[i]);
@@ -612,7 +624,7 @@ int ticket_merge_run(struct db *db, void *arg)
 				  .now = m->now};
 	rc = ticket_write_run(db, &tw);
 	ticket_change_clear(&ch);
-	ticket_clear(&tw.result);
+	ticket_write_clear(&tw);
 	if (rc) {
 		m->status = tw.status;
 		snprintf(m->err, sizeof(m->err), "%s", tw.err);

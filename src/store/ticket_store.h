@@ -73,8 +73,12 @@ struct ticket_write {
 	char err[256];
 	struct ticket result;	/* the ticket after the change (caller clears) */
 	int64_t audit_id, comment_id;
+	struct field_events events;	/* the audit's field events (caller clears) */
+	int created;			/* 1 when the write created the ticket */
 };
 int ticket_write_run(struct db *db, void *arg);
+/* Free what a ticket_write handed out (result, events). */
+void ticket_write_clear(struct ticket_write *w);
 
 /* Merge source tickets into target: closes each source with a note, adds a
  * note on the target listing them.  Same outcome fields as ticket_write. */

@@ -207,7 +207,7 @@ static int64_t ticket(int64_t user, const char *type, int64_t problem, int64_t i
 	if (rc)
 		fail_msg("ticket write: %d %s", w.status, w.err);
 	int64_t out = w.result.id;
-	ticket_clear(&w.result);
+	ticket_write_clear(&w);
 	ticket_change_clear(&c);
 	return out;
 }
