@@ -77,7 +77,7 @@ static void defaults(struct config *c)
 	snprintf(c->database, sizeof(c->database), "var/sonnim.db");
 	snprintf(c->data_dir, sizeof(c->data_dir), "var");
 	c->durable = 1;
-	c->threads = 8;
+	c->threads = 4;
 	c->readers = 4;
 	c->rate_limit = 700;
 	c->password_auth = 1;

@@ -192,9 +192,64 @@ static int cookie_session(struct req *r, const char *sid)
 	return load_actor(r, uid, NULL);
 }
 
+/* --- authenticated-actor cache ---
+ * Token and bearer lookups cost three queries; a request with the same
+ * Authorization header within ACTOR_TTL seconds reuses the actor.  So a
+ * revoked token, a suspension or a role change takes effect within that
+ * time (README: Operations). */
+#define ACTORS 256
+#define ACTOR_TTL 5
+static struct {
+	char key[65];
+	struct actor actor;
+	int64_t until;
+} actors[ACTORS];
+static pthread_mutex_t actors_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int actor_cached(const char *key, struct actor *out)
+{
+	int hit = 0;
+	size_t i = strtoul(key + 58, NULL, 16) % ACTORS;
+	pthread_mutex_lock(&actors_lock);
+	if (!strcmp(actors[i].key, key) && actors[i].until >= now_seconds()) {
+		*out = actors[i].actor;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&actors_lock);
+	return hit;
+}
+
+static void actor_remember(const char *key, const struct actor *a)
+{
+	size_t i = strtoul(key + 58, NULL, 16) % ACTORS;
+	pthread_mutex_lock(&actors_lock);
+	snprintf(actors[i].key, sizeof(actors[i].key), "%s", key);
+	actors[i].actor = *a;
+	actors[i].until = now_seconds() + ACTOR_TTL;
+	pthread_mutex_unlock(&actors_lock);
+}
+
+static int auth_uncached(struct req *r, const char *h);
+
 int auth_request_or_reply(struct req *r)
 {
 	const char *h = req_header(r, "Authorization");
+	if (!h || (strncasecmp(h, "Basic ", 6) && strncasecmp(h, "Bearer ", 7)))
+		return auth_uncached(r, h);
+	char key[65];
+	token_hash(h, key);
+	if (actor_cached(key, &r->actor)) {
+		r->authed = 1;
+		return 0;
+	}
+	int rc = auth_uncached(r, h);
+	if (!rc)
+		actor_remember(key, &r->actor);
+	return rc;
+}
+
+static int auth_uncached(struct req *r, const char *h)
+{
 	if (h && !strncasecmp(h, "Basic ", 6))
 		return basic(r, h + 6);
 	if (h && !strncasecmp(h, "Bearer ", 7)) {
