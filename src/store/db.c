@@ -46,7 +46,6 @@ struct db {
 };
 
 static atomic_llong time_ns_total, queries_total;
-
 int64_t db_time_ns_total(void)
 {
 	return atomic_load(&time_ns_total);
@@ -73,6 +72,24 @@ static void seterr(struct db *db, const char *msg)
 	size_t n = strlen(db->err);
 	while (n && (db->err[n - 1] == '\n' || db->err[n - 1] == ' '))
 		db->err[--n] = '\0';
+}
+
+static atomic_int fault_countdown;
+
+void db_fail_after(int n)
+{
+	atomic_store(&fault_countdown, n);
+}
+
+/* 1 when this call is the injected failure. */
+static int fault_now(struct db *db)
+{
+	if (atomic_load(&fault_countdown) <= 0)
+		return 0;
+	if (atomic_fetch_sub(&fault_countdown, 1) != 1)
+		return 0;
+	seterr(db, "injected fault");
+	return 1;
 }
 
 static int is_pg_url(const char *url)
@@ -509,6 +526,8 @@ int db_query(struct db *db, struct db_res **res, const char *sql, const char *fm
 	int np, rc;
 	if (res)
 		*res = NULL;
+	if (fault_now(db))
+		return DB_ERR;
 	struct stmt_slot *s = prepare(db, sql);
 	if (!s)
 		return DB_ERR;
@@ -534,6 +553,8 @@ int db_query_args(struct db *db, struct db_res **res, const char *sql, const str
 	struct param p[MAX_PARAMS];
 	if (res)
 		*res = NULL;
+	if (fault_now(db))
+		return DB_ERR;
 	if (nargs > MAX_PARAMS) {
 		seterr(db, "too many parameters");
 		return DB_ERR;

@@ -78,6 +78,11 @@ static inline int db_isnull(const struct db_res *r, int row, int col)
 	return r->v[row * r->ncols + col] == NULL;
 }
 
+/* Fault injection for tests (SQLite's and curl's torture idea): after
+ * db_fail_after(n), the n-th following db_query/db_query_args call on any
+ * connection fails with DB_ERR ("injected fault"); 0 turns it off. */
+void db_fail_after(int n);
+
 /* Total nanoseconds spent inside the database and statements run, for
  * /metrics (all connections, all threads). */
 int64_t db_time_ns_total(void);
