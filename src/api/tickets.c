@@ -270,7 +270,8 @@ int ticket_write_and_reply(struct req *r, int64_t id, struct ticket_change *c)
 		if (w.comment_id) {
 			/* the Comment event follows the field events */
 			a.events.v = xcalloc(n, sizeof(*a.events.v));
-			memcpy(a.events.v, w.events.v, w.events.n * sizeof(*a.events.v));
+			if (w.events.n)
+				memcpy(a.events.v, w.events.v, w.events.n * sizeof(*a.events.v));
 			snprintf(a.events.v[n - 1].field, sizeof(a.events.v[n - 1].field), "%s",
 				 c->comment_public ? "public" : "private");
 			a.events.n = n;

@@ -254,7 +254,8 @@ static void add_common_headers(struct req *r)
 	if (r->session_cookie[0])
 		MHD_add_response_header(r->resp, "Set-Cookie", r->session_cookie);
 	MHD_add_response_header(r->resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r->resp, "Cache-Control", "no-store");
+	if (!MHD_get_response_header(r->resp, "Cache-Control"))
+		MHD_add_response_header(r->resp, "Cache-Control", "no-store");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

@@ -365,9 +365,9 @@ static int comment_add(struct db *db, struct ticket_write *w, int64_t ticket_id,
 		rc = db_query(db, NULL,
 			      "UPDATE attachments SET comment_id = ?, ticket_id = ? WHERE"
 			      " upload_token = ? AND comment_id IS NULL AND upload_token IN"
-			      " (SELECT token FROM uploads WHERE user_id = ?)",
-			      "iisi", w->comment_id, ticket_id, c->upload_tokens.v[i],
-			      w->who.user_id);
+			      " (SELECT token FROM uploads WHERE user_id = ? AND expires_at > ?)",
+			      "iisii", w->comment_id, ticket_id, c->upload_tokens.v[i],
+			      w->who.user_id, w->now);
 		if (!rc && db_changes(db) == 0) {
 			snprintf(w->err, sizeof(w->err), "uploads: unknown upload token '%.60s'",
 				 c->upload_tokens.v[i]);
