@@ -34,6 +34,31 @@ json_t *ticket_json(struct server *s, const struct ticket *t);
 json_t *comment_json(struct server *s, const struct comment *c);
 json_t *user_json(struct server *s, const struct user *u);
 json_t *identity_json(struct server *s, const struct identity *i);
+struct organization;
+struct group;
+struct group_membership;
+/* Zendesk's Organization, Group and GroupMembership objects
+ * (store/org_store.h, store/group_store.h). */
+json_t *organization_json(struct server *s, const struct organization *o);
+json_t *group_json(struct server *s, const struct group *g);
+json_t *group_membership_json(struct server *s, const struct group_membership *m);
+struct user_filter;
+/* Reply 200 with a page of users matching f ({"users": [...]} plus offset
+ * or cursor pagination, as the request asks; f's paging members are set
+ * here).  Used by /users, /organizations/{id}/users, /groups/{id}/users. */
+int user_list_reply(struct req *r, struct user_filter *f);
+/* {"value": n, "refreshed_at": now}: the body of the /count endpoints. */
+json_t *count_json(int64_t n);
+
+/* 422 for a value another record already holds, as Zendesk words it:
+ * details {field: [{"description": description, "error": "DuplicateValue"}]}.
+ * Returns 0. */
+int reply_taken(struct req *r, const char *field, const char *description);
+/* 503 DatabaseError.  Returns 0. */
+int reply_db_down(struct req *r);
+/* Parse ?NAME=1,2,3 (at most 100 ids) into ids and n: 0, or -1 after replying
+ * 400 (absent, empty, not ids, too many). */
+int ids_param_or_reply(struct req *r, const char *name, int64_t *ids, int *n);
 
 struct page {
 	int cursor;		/* cursor pagination requested */

@@ -2,6 +2,8 @@
  * Zendesk-shaped output objects, and pagination.  See api.h. */
 #include "api/api.h"
 #include "base/util.h"
+#include "store/group_store.h"
+#include "store/org_store.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,6 +289,99 @@ json_t *identity_json(struct server *s, const struct identity *i)
 			 "value", jstr(i->value), "verified", i->verified, "primary", i->primary,
 			 "undeliverable_count", i->undeliverable_count, "created_at",
 			 jtime(i->created_at), "updated_at", jtime(i->updated_at));
+}
+
+json_t *organization_json(struct server *s, const struct organization *o)
+{
+	char url[400];
+	snprintf(url, sizeof(url), "%s/api/v2/organizations/%" PRId64 ".json", s->cfg.base_url,
+		 o->id);
+	json_t *fields = o->organization_fields ? json_loads(o->organization_fields, 0, NULL) : NULL;
+	json_t *j = json_object();
+	json_object_set_new(j, "id", json_integer(o->id));
+	json_object_set_new(j, "url", json_string(url));
+	json_object_set_new(j, "name", jstr(o->name));
+	json_object_set_new(j, "shared_tickets", json_boolean(o->shared_tickets));
+	json_object_set_new(j, "shared_comments", json_boolean(o->shared_comments));
+	json_object_set_new(j, "external_id", jstr(o->external_id));
+	json_object_set_new(j, "domain_names", strs_json(&o->domain_names));
+	json_object_set_new(j, "details", jstr(o->details));
+	json_object_set_new(j, "notes", jstr(o->notes));
+	json_object_set_new(j, "group_id", jid(o->group_id));
+	json_object_set_new(j, "tags", strs_json(&o->tags));
+	json_object_set_new(j, "organization_fields",
+			    json_is_object(fields) ? fields : json_object());
+	if (fields && !json_is_object(fields))
+		json_decref(fields);
+	json_object_set_new(j, "created_at", jtime(o->created_at));
+	json_object_set_new(j, "updated_at", jtime(o->updated_at));
+	return j;
+}
+
+json_t *group_json(struct server *s, const struct group *g)
+{
+	char url[400];
+	snprintf(url, sizeof(url), "%s/api/v2/groups/%" PRId64 ".json", s->cfg.base_url, g->id);
+	return json_pack("{s:I,s:s,s:o,s:o,s:b,s:b,s:b,s:o,s:o}", "id", (json_int_t)g->id, "url",
+			 url, "name", jstr(g->name), "description", jstr(g->description), "default",
+			 g->is_default, "deleted", g->deleted, "is_public", g->is_public,
+			 "created_at", jtime(g->created_at), "updated_at", jtime(g->updated_at));
+}
+
+json_t *group_membership_json(struct server *s, const struct group_membership *m)
+{
+	char url[400];
+	snprintf(url, sizeof(url), "%s/api/v2/group_memberships/%" PRId64 ".json",
+		 s->cfg.base_url, m->id);
+	return json_pack("{s:I,s:s,s:I,s:I,s:b,s:o,s:o}", "id", (json_int_t)m->id, "url", url,
+			 "user_id", (json_int_t)m->user_id, "group_id", (json_int_t)m->group_id,
+			 "default", m->is_default, "created_at", jtime(m->created_at),
+			 "updated_at", jtime(m->updated_at));
+}
+
+json_t *count_json(int64_t n)
+{
+	return json_pack("{s:I,s:o}", "value", (json_int_t)n, "refreshed_at",
+			 jtime(now_seconds()));
+}
+
+int reply_taken(struct req *r, const char *field, const char *description)
+{
+	json_t *d = json_pack("{s:[{s:s,s:s}]}", field, "description", description, "error",
+			      "DuplicateValue");
+	if (!d) /* not valid UTF-8: never echo it back */
+		d = json_pack("{s:[{s:s,s:s}]}", "base", "description",
+			      "the value is already taken", "error", "DuplicateValue");
+	return reply_error(r, 422, "RecordInvalid", "Record validation errors", d);
+}
+
+int reply_db_down(struct req *r)
+{
+	return reply_error(r, 503, "DatabaseError", "the database is not available", NULL);
+}
+
+int ids_param_or_reply(struct req *r, const char *name, int64_t *ids, int *n)
+{
+	const char *s = req_arg(r, name);
+	char msg[128];
+	*n = 0;
+	if (!s || !*s) {
+		snprintf(msg, sizeof(msg), "%s is required", name);
+		reply_error(r, 400, "InvalidParameter", msg, NULL);
+		return -1;
+	}
+	while (*s) {
+		char *end;
+		long long v = strtoll(s, &end, 10);
+		if (end == s || v <= 0 || (*end && *end != ',') || *n == 100) {
+			snprintf(msg, sizeof(msg), "%s must be at most 100 comma-separated ids", name);
+			reply_error(r, 400, "InvalidParameter", msg, NULL);
+			return -1;
+		}
+		ids[(*n)++] = v;
+		s = *end ? end + 1 : end;
+	}
+	return 0;
 }
 
 int page_parse_or_reply(struct req *r, struct page *p)

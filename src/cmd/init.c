@@ -106,6 +106,8 @@ static int demo(struct db *db, int64_t admin)
 	if (g_support < 0 || g_billing < 0 || o_acme < 0 || o_hanbit < 0 || a1 < 0 || a2 < 0 ||
 	    c1 < 0 || c2 < 0 || c3 < 0)
 		return -1;
+	if (search_index_organization(db, o_acme) || search_index_organization(db, o_hanbit))
+		return -1;
 	static const char mem[] = "INSERT INTO group_memberships (user_id, group_id, is_default,"
 				  " created_at, updated_at) VALUES (?, ?, 1, ?, ?)";
 	int64_t now = now_seconds();

@@ -57,6 +57,13 @@ static struct {
 } pwcache[PWCACHE];
 static pthread_mutex_t pwlock = PTHREAD_MUTEX_INITIALIZER;
 
+void auth_passwords_changed(void)
+{
+	pthread_mutex_lock(&pwlock);
+	memset(pwcache, 0, sizeof(pwcache));
+	pthread_mutex_unlock(&pwlock);
+}
+
 static int64_t pwcache_get(const char *key)
 {
 	int64_t id = 0;

@@ -23,6 +23,9 @@ int ratelimit_check_or_reply(struct req *r);
 int password_hash(const char *password, char **out);
 /* 1 if password matches hash, 0 if not. */
 int password_verify(const char *hash, const char *password);
+/* Forget every remembered password login (call after a password change,
+ * so the old password stops working at once). */
+void auth_passwords_changed(void);
 /* A new random token: 40 hex characters in out[41]. */
 void token_new(char out[41]);
 /* Lower-case hex SHA-256 of s into out[65]. */

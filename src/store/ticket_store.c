@@ -12,6 +12,7 @@
 #include "store/ticket_store.h"
 #include "base/buf.h"
 #include "base/util.h"
+#include "store/field_store.h"
 #include "store/fts_pg.h"
 #include "store/user_store.h"
 #include <inttypes.h>
@@ -484,6 +485,16 @@ int ticket_write_run(struct db *db, void *arg)
 		REFUSE(403, "end-users cannot set these fields");
 	}
 	char err[256];
+	if (w->change->set & TF_FIELDS) {
+		/* custom field values: checked against their fields, normalised,
+		 * and the tags of dropdown/multiselect/checkbox values added */
+		rc = field_store_check_values(db, w->change->v.fields, w->change->v.nfields,
+					      &w->change->add_tags, err, sizeof(err));
+		if (rc < 0)
+			goto out;
+		if (rc)
+			REFUSE(422, "%s", err);
+	}
 	if (ticket_apply(&t, w->change, &w->who, w->now, &ev, err, sizeof(err)))
 		REFUSE(422, "%s", err);
 	if (!t.via_channel || creating) {

@@ -4,7 +4,9 @@
  * one reader (user_from_row), so every query returns the same shape. */
 #include "store/user_store.h"
 #include "store/ticket_store.h"
+#include "base/buf.h"
 #include "base/util.h"
+#include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +256,102 @@ int user_store_count(struct db *db, int role, int64_t organization_id, int64_t *
 	return 0;
 }
 
+/* A LIKE pattern for "starts with s", ASCII lower-cased, with the LIKE
+ * metacharacters escaped by '\'.  Owned. */
+static char *like_prefix(const char *s)
+{
+	struct buf b = BUF_INIT;
+	for (const char *p = s; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			buf_addc(&b, '\\');
+		buf_addc(&b, (char)tolower((unsigned char)*p));
+	}
+	buf_addc(&b, '%');
+	return buf_detach(&b);
+}
+
+/* WHERE clause of a user_filter, from constant fragments; args appended. */
+static void user_where(const struct user_filter *f, struct buf *sql, struct db_arg *a, int *na,
+		       char **pattern)
+{
+	buf_adds(sql, " WHERE merged_into IS NULL");
+	if (!f->include_inactive)
+		buf_adds(sql, " AND active = 1");
+	if (f->roles) {
+		buf_adds(sql, " AND role IN ('-'");
+		for (int role = ROLE_END_USER; role <= ROLE_ADMIN; role++)
+			if (f->roles & (1u << role)) {
+				buf_adds(sql, ", ?");
+				a[(*na)++] = (struct db_arg){.type = 's', .s = role_name(role)};
+			}
+		buf_adds(sql, ")");
+	}
+	if (f->organization_id) {
+		buf_adds(sql, " AND organization_id = ?");
+		a[(*na)++] = (struct db_arg){.type = 'i', .i = f->organization_id};
+	}
+	if (f->group_id) {
+		buf_adds(sql, " AND id IN (SELECT user_id FROM group_memberships WHERE group_id = ?)");
+		a[(*na)++] = (struct db_arg){.type = 'i', .i = f->group_id};
+	}
+	if (f->external_id) {
+		buf_adds(sql, " AND external_id = ?");
+		a[(*na)++] = (struct db_arg){.type = 's', .s = f->external_id};
+	}
+	if (f->name_prefix) {
+		*pattern = like_prefix(f->name_prefix);
+		buf_adds(sql, " AND LOWER(name) LIKE ? ESCAPE '\\'");
+		a[(*na)++] = (struct db_arg){.type = 's', .s = *pattern};
+	}
+}
+
+int user_store_find(struct db *db, const struct user_filter *f, struct user **out, int *n)
+{
+	struct buf sql = BUF_INIT;
+	struct db_arg a[16];
+	int na = 0;
+	char *pattern = NULL;
+	buf_adds(&sql, "SELECT " USER_COLS " FROM users");
+	user_where(f, &sql, a, &na, &pattern);
+	if (f->after_id) {
+		buf_adds(&sql, f->desc ? " AND id < ?" : " AND id > ?");
+		a[na++] = (struct db_arg){.type = 'i', .i = f->after_id};
+	}
+	if (f->name_prefix)
+		buf_adds(&sql, " ORDER BY LOWER(name), id LIMIT ? OFFSET ?");
+	else
+		buf_adds(&sql, f->desc ? " ORDER BY id DESC LIMIT ? OFFSET ?"
+				       : " ORDER BY id LIMIT ? OFFSET ?");
+	a[na++] = (struct db_arg){.type = 'i', .i = f->limit};
+	a[na++] = (struct db_arg){.type = 'i', .i = f->offset};
+	struct db_res *r;
+	int rc = db_query_args(db, &r, sql.s, a, na);
+	buf_release(&sql);
+	free(pattern);
+	if (rc)
+		return rc;
+	return users_from(r, out, n);
+}
+
+int user_store_find_count(struct db *db, const struct user_filter *f, int64_t *count)
+{
+	struct buf sql = BUF_INIT;
+	struct db_arg a[16];
+	int na = 0;
+	char *pattern = NULL;
+	buf_adds(&sql, "SELECT COUNT(*) FROM users");
+	user_where(f, &sql, a, &na, &pattern);
+	struct db_res *r;
+	int rc = db_query_args(db, &r, sql.s, a, na);
+	buf_release(&sql);
+	free(pattern);
+	if (rc)
+		return rc;
+	*count = db_int(r, 0, 0);
+	db_res_free(r);
+	return 0;
+}
+
 int user_store_by_ids(struct db *db, const int64_t *ids, int nids, struct user **out, int *n)
 {
 	*out = nids ? xcalloc(nids, sizeof(**out)) : NULL;
@@ -368,6 +466,17 @@ int identity_store_make_primary(struct db *db, int64_t user_id, int64_t id)
 			      user_id);
 	identity_clear(&d);
 	return rc;
+}
+
+int identity_store_update(struct db *db, const struct identity *i)
+{
+	int rc = db_query(db, NULL,
+			  "UPDATE user_identities SET value = ?, verified = ?, updated_at = ?"
+			  " WHERE user_id = ? AND id = ?",
+			  "siiii", i->value, (int64_t)i->verified, i->updated_at, i->user_id, i->id);
+	if (rc)
+		return rc;
+	return db_changes(db) ? 0 : 1;
 }
 
 int identity_store_find(struct db *db, const char *type, const char *value, int64_t *user_id)

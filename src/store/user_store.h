@@ -23,6 +23,22 @@ int user_update_write(struct db *db, void *arg);
 int user_store_list(struct db *db, int role, int64_t organization_id, int64_t group_id,
 		    int64_t after_id, int limit, struct user **out, int *n);
 int user_store_count(struct db *db, int role, int64_t organization_id, int64_t *count);
+/* Filters for user_store_find(); zero fields do not filter.  Merged users
+ * never match; deactivated (deleted) ones only with include_inactive. */
+struct user_filter {
+	unsigned roles;			/* bits (1 << ROLE_*) of the roles wanted; 0 = any */
+	int64_t organization_id;	/* users of this organization */
+	int64_t group_id;		/* members of this group */
+	const char *external_id;	/* exact */
+	const char *name_prefix;	/* case-insensitive name prefix; orders by name */
+	int include_inactive;
+	int64_t after_id;		/* cursor: id > after_id (asc) or < (desc) */
+	int desc;			/* order by id descending */
+	int64_t offset;
+	int limit;			/* required */
+};
+int user_store_find(struct db *db, const struct user_filter *f, struct user **out, int *n);
+int user_store_find_count(struct db *db, const struct user_filter *f, int64_t *count);
 int user_store_by_ids(struct db *db, const int64_t *ids, int nids, struct user **out, int *n);
 void user_list_free(struct user *v, int n);
 
@@ -31,6 +47,9 @@ int identity_store_get(struct db *db, int64_t user_id, int64_t id, struct identi
 int identity_store_insert(struct db *db, struct identity *i);
 int identity_store_delete(struct db *db, int64_t user_id, int64_t id);
 int identity_store_make_primary(struct db *db, int64_t user_id, int64_t id);
+/* Save value, verified and updated_at of identity i (by user_id and id):
+ * 0, 1 when there is none, DB_CONSTRAINT when the value is taken. */
+int identity_store_update(struct db *db, const struct identity *i);
 int identity_store_find(struct db *db, const char *type, const char *value, int64_t *user_id);
 void identity_list_free(struct identity *v, int n);
 
