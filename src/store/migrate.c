@@ -144,11 +144,14 @@ static const char *const migrations[] = {
 
 static const char search_sqlite[] =
 	"CREATE VIRTUAL TABLE ticket_fts USING fts5(body, tokenize='sonnim');"
+	"CREATE VIRTUAL TABLE ticket_public_fts USING fts5(body, tokenize='sonnim');"
 	"CREATE VIRTUAL TABLE user_fts USING fts5(body, tokenize='sonnim');"
 	"CREATE VIRTUAL TABLE organization_fts USING fts5(body, tokenize='sonnim');";
 static const char search_pg[] =
 	"CREATE TABLE ticket_fts (rowid BIGINT PRIMARY KEY, tsv TSVECTOR NOT NULL);"
 	"CREATE INDEX ticket_fts_gin ON ticket_fts USING GIN (tsv);"
+	"CREATE TABLE ticket_public_fts (rowid BIGINT PRIMARY KEY, tsv TSVECTOR NOT NULL);"
+	"CREATE INDEX ticket_public_fts_gin ON ticket_public_fts USING GIN (tsv);"
 	"CREATE TABLE user_fts (rowid BIGINT PRIMARY KEY, tsv TSVECTOR NOT NULL);"
 	"CREATE INDEX user_fts_gin ON user_fts USING GIN (tsv);"
 	"CREATE TABLE organization_fts (rowid BIGINT PRIMARY KEY, tsv TSVECTOR NOT NULL);"

@@ -255,12 +255,17 @@ static int fts_add_term(enum db_engine e, struct buf *q, const char *sep, const 
  * (taken). */
 static void fts_pred(struct sb *b, char *q, int negate)
 {
+	/* end-users search tickets by their public text only: internal notes
+	 * are in ticket_fts, not in ticket_public_fts */
+	const char *fts = b->k->fts;
+	if (!strcmp(fts, "ticket_fts") && b->spec->who->role == ROLE_END_USER)
+		fts = "ticket_public_fts";
 	col(b, "id");
 	add(b, negate ? " NOT IN" : " IN");
 	if (b->engine == DB_SQLITE)
-		addf(b, " (SELECT rowid FROM %s WHERE %s MATCH ?)", b->k->fts, b->k->fts);
+		addf(b, " (SELECT rowid FROM %s WHERE %s MATCH ?)", fts, fts);
 	else
-		addf(b, " (SELECT rowid FROM %s WHERE tsv @@ CAST(? AS tsquery))", b->k->fts);
+		addf(b, " (SELECT rowid FROM %s WHERE tsv @@ CAST(? AS tsquery))", fts);
 	arg_own(b, q);
 }
 

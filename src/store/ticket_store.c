@@ -653,6 +653,7 @@ int ticket_delete_run(struct db *db, void *arg)
 		"DELETE FROM comments WHERE ticket_id = ?",
 		"DELETE FROM ticket_tags WHERE ticket_id = ?",
 		"DELETE FROM ticket_fts WHERE rowid = ?",
+		"DELETE FROM ticket_public_fts WHERE rowid = ?",
 		"DELETE FROM attachments WHERE ticket_id = ?",
 		"DELETE FROM tickets WHERE id = ?",
 	};
@@ -824,6 +825,9 @@ static int put_doc(struct db *db, const char *table_sqlite_del, const char *tabl
 	return rc;
 }
 
+/* Two documents per ticket: ticket_fts holds everything (agents search it),
+ * ticket_public_fts only what the requester can read - subject,
+ * description, tags and public comments (end-users search it). */
 int search_index_ticket(struct db *db, int64_t ticket_id)
 {
 	struct db_res *r;
@@ -832,26 +836,38 @@ int search_index_ticket(struct db *db, int64_t ticket_id)
 			  ticket_id);
 	if (rc)
 		return rc;
-	struct buf text = BUF_INIT;
+	struct buf all = BUF_INIT, pub = BUF_INIT;
 	for (int c = 0; r->nrows && c < 3; c++)
 		if (!db_isnull(r, 0, c))
-			buf_addf(&text, "%s\n", db_str(r, 0, c));
+			buf_addf(&pub, "%s\n", db_str(r, 0, c));
 	db_res_free(r);
-	rc = db_query(db, &r, "SELECT body FROM comments WHERE ticket_id = ? ORDER BY id", "i",
+	rc = db_query(db, &r,
+		      "SELECT body, is_public FROM comments WHERE ticket_id = ? ORDER BY id", "i",
 		      ticket_id);
 	if (rc) {
-		buf_release(&text);
+		buf_release(&pub);
 		return rc;
 	}
-	for (int i = 0; i < r->nrows; i++)
-		buf_addf(&text, "%s\n", db_str(r, i, 0));
+	buf_add(&all, pub.s, pub.len);
+	for (int i = 0; i < r->nrows; i++) {
+		buf_addf(&all, "%s\n", db_str(r, i, 0));
+		if (db_int(r, i, 1))
+			buf_addf(&pub, "%s\n", db_str(r, i, 0));
+	}
 	db_res_free(r);
 	rc = put_doc(db, "DELETE FROM ticket_fts WHERE rowid = ?",
 		     "INSERT INTO ticket_fts (rowid, body) VALUES (?, ?)",
 		     "INSERT INTO ticket_fts (rowid, tsv) VALUES (?, CAST(? AS tsvector))"
 		     " ON CONFLICT (rowid) DO UPDATE SET tsv = excluded.tsv",
-		     ticket_id, text.s);
-	buf_release(&text);
+		     ticket_id, all.s);
+	if (!rc)
+		rc = put_doc(db, "DELETE FROM ticket_public_fts WHERE rowid = ?",
+			     "INSERT INTO ticket_public_fts (rowid, body) VALUES (?, ?)",
+			     "INSERT INTO ticket_public_fts (rowid, tsv) VALUES (?, CAST(? AS tsvector))"
+			     " ON CONFLICT (rowid) DO UPDATE SET tsv = excluded.tsv",
+			     ticket_id, pub.s);
+	buf_release(&all);
+	buf_release(&pub);
 	return rc;
 }
 

@@ -798,6 +798,9 @@ static void test_visibility(void **state)
 	check_as(6, "배송", "");
 	check_as(8, "배송", "t1 t5");
 	check_as(6, "requester:me", "t2 t7");
+	/* an internal note on their own ticket is not searchable by an end-user */
+	check_as(6, "type:ticket angry", "");
+	check_as(2, "type:ticket angry", "t7");
 	for (int64_t who = 1; who <= 9; who++) {
 		struct actor a = actor_of(who);
 		struct buf want = BUF_INIT;
