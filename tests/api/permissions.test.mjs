@@ -1,0 +1,313 @@
+// permissions.test.mjs - the permission matrix: every endpoint of the API
+// (the ENDPOINTS table below) × {anonymous, end-user, agent, admin}.  A role
+// below the endpoint's least role must get 401 (anonymous) or 403; a role
+// at or above it must get through (one of the statuses the entry lists, and
+// never 401/403 or "no such endpoint").  Mutating requests point at ids that
+// do not exist or carry bodies that fail validation, so the matrix changes
+// nothing.  Who may do what follows Zendesk's "Allowed for" notes, with
+// Sonnim's one extension: end-users use /tickets for their own requests.
+//
+// A second test reads the route tables in src/api/*.c and fails when a
+// route is missing from ENDPOINTS, so a new endpoint cannot skip the matrix.
+import test, { describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { env, client, call, rawFetch, ROOT, show } from './lib/harness.mjs';
+import { demo, newTicket } from './lib/fixtures.mjs';
+
+await env();
+
+const ROLES = ['anonymous', 'end-user', 'agent', 'admin'];
+const WHO = { anonymous: 'anonymous', 'end-user': 'enduser', agent: 'agent', admin: 'admin' };
+const RANK = { public: -1, anonymous: -1, 'end-user': 0, agent: 1, admin: 2 };
+const X = 999999; // an id nothing has
+const OK = [200];
+const MISSING = [404];
+const INVALID = [400, 422];
+
+// method, path (under /api/v2 unless it starts with //), least role, and
+// what an allowed request gets.  {t} a ticket the end-user requested, {u}
+// the end-user, {a} the agent, {o} an organization, {g} a group, {f} a
+// ticket field, {m} a group membership, {i} the end-user's email identity.
+const ENDPOINTS = [
+  // system (plain fetch: outside /api/v2)
+  ['GET', '//healthz', 'public', OK],
+  ['GET', '//metrics', 'public', OK],
+  ['GET', '/sonnim/session', 'end-user', OK],
+  ['POST', '/sonnim/session', 'public', [401], { body: { email: 'nobody@sonnim.test', password: 'x' } }],
+  // tickets
+  ['GET', '/tickets', 'end-user', OK],
+  ['POST', '/tickets', 'end-user', INVALID, { body: { ticket: { subject: 'matrix' } } }],
+  ['GET', '/tickets/show_many', 'end-user', OK, { query: { ids: '{t}' } }],
+  ['GET', '/tickets/{t}', 'end-user', OK],
+  ['PUT', '/tickets/{x}', 'end-user', MISSING, { body: { ticket: { subject: 'x' } } }],
+  ['PATCH', '/tickets/{x}', 'end-user', MISSING, { body: { ticket: { subject: 'x' } } }],
+  ['DELETE', '/tickets/{x}', 'admin', MISSING],
+  ['GET', '/tickets/{t}/comments', 'end-user', OK],
+  ['GET', '/tickets/{t}/audits', 'agent', OK],
+  ['GET', '/tickets/{t}/incidents', 'agent', OK],
+  ['POST', '/tickets/{x}/merge', 'agent', [404, 422], { body: { ids: [X] } }],
+  ['GET', '/tickets/{t}/tags', 'agent', OK],
+  ['POST', '/tickets/{x}/tags', 'agent', MISSING, { body: { tags: ['x'] } }],
+  ['PUT', '/tickets/{x}/tags', 'agent', MISSING, { body: { tags: ['x'] } }],
+  ['DELETE', '/tickets/{x}/tags', 'agent', MISSING, { body: { tags: ['x'] } }],
+  ['POST', '/tickets/create_many', 'agent', INVALID, { body: { tickets: [] } }],
+  ['PUT', '/tickets/update_many', 'agent', INVALID, { body: { tickets: [] } }],
+  ['GET', '/job_statuses/{x}', 'agent', MISSING],
+  ['GET', '/organizations/{o}/tickets', 'agent', OK],
+  ['GET', '/users/{u}/tickets/requested', 'agent', OK],
+  ['GET', '/users/{u}/tickets/assigned', 'agent', OK],
+  ['GET', '/sonnim/jobs', 'admin', OK],
+  ['POST', '/sonnim/jobs/{x}/retry', 'admin', MISSING],
+  // users and identities
+  ['GET', '/users', 'agent', OK],
+  ['POST', '/users', 'agent', INVALID, { body: { user: { email: 'not-an-email' } } }],
+  ['GET', '/users/me', 'end-user', OK],
+  ['GET', '/users/show_many', 'agent', OK, { query: { ids: '{u}' } }],
+  ['GET', '/users/search', 'agent', OK, { query: { query: 'jane' } }],
+  ['GET', '/users/{u}', 'agent', OK],
+  ['GET', '/users/count', 'agent', OK],
+  ['GET', '/users/autocomplete', 'agent', OK, { query: { name: 'ja' } }],
+  ['POST', '/users/create_or_update', 'agent', INVALID, { body: { user: { email: 'not-an-email' } } }],
+  // an end-user may update their own profile (the same name again: no change)
+  ['PUT', '/users/{u}', 'end-user', OK, { body: { user: { name: '고객 하나' } } }],
+  ['PUT', '/users/{x}/password', 'end-user', [403, 404, 422], { body: { previous_password: 'x', password: 'y' } }],
+  ['POST', '/users/{x}/password', 'admin', MISSING, { body: { password: 'New-password-1234' } }],
+  ['DELETE', '/users/{x}', 'admin', MISSING],
+  ['PUT', '/users/{x}/merge', 'agent', [404, 422], { body: { user: { id: '{u}' } } }],
+  ['GET', '/users/{u}/identities', 'agent', OK],
+  ['POST', '/users/{x}/identities', 'agent', MISSING, { body: { identity: { type: 'email', value: 'matrix@example.com' } } }],
+  ['GET', '/users/{u}/identities/{i}', 'agent', OK],
+  ['PUT', '/users/{x}/identities/{x}', 'agent', MISSING, { body: { identity: { verified: true } } }],
+  ['DELETE', '/users/{x}/identities/{x}', 'agent', MISSING],
+  ['PUT', '/users/{x}/identities/{x}/make_primary', 'agent', MISSING],
+  ['PUT', '/users/{x}/identities/{x}/verify', 'agent', MISSING],
+  ['GET', '/users/{a}/group_memberships', 'agent', OK],
+  ['POST', '/users/{x}/group_memberships', 'admin', [404, 422], { body: { group_membership: { group_id: '{g}' } } }],
+  ['GET', '/users/{x}/group_memberships/{x}', 'agent', MISSING],
+  ['DELETE', '/users/{x}/group_memberships/{x}', 'admin', MISSING],
+  ['PUT', '/users/{x}/group_memberships/{x}/make_default', 'agent', MISSING],
+  ['GET', '/users/{u}/groups', 'agent', OK],
+  ['GET', '/users/{u}/organizations', 'agent', OK],
+  ['GET', '/users/{u}/organization_memberships', 'agent', OK],
+  // organizations
+  ['GET', '/organizations', 'agent', OK],
+  ['POST', '/organizations', 'admin', INVALID, { body: { organization: {} } }],
+  ['GET', '/organizations/{o}', 'agent', OK],
+  ['PUT', '/organizations/{x}', 'agent', MISSING, { body: { organization: { notes: 'x' } } }],
+  ['DELETE', '/organizations/{x}', 'admin', MISSING],
+  ['GET', '/organizations/{o}/users', 'agent', OK],
+  ['GET', '/organizations/{o}/organization_memberships', 'agent', OK],
+  ['GET', '/organizations/count', 'agent', OK],
+  ['GET', '/organizations/autocomplete', 'agent', OK, { query: { name: 'Ac' } }],
+  ['GET', '/organizations/show_many', 'agent', OK, { query: { ids: '{o}' } }],
+  ['GET', '/organizations/search', 'admin', OK, { query: { name: 'Acme Corp' } }],
+  ['POST', '/organizations/create_or_update', 'agent', INVALID, { body: { organization: {} } }],
+  // groups and memberships
+  ['GET', '/groups', 'agent', OK],
+  ['POST', '/groups', 'admin', INVALID, { body: { group: {} } }],
+  ['GET', '/groups/{g}', 'agent', OK],
+  ['PUT', '/groups/{x}', 'admin', MISSING, { body: { group: { name: 'x' } } }],
+  ['DELETE', '/groups/{x}', 'admin', MISSING],
+  ['GET', '/groups/{g}/users', 'agent', OK],
+  ['GET', '/groups/{g}/memberships', 'agent', OK],
+  ['GET', '/groups/{g}/memberships/assignable', 'agent', OK],
+  ['GET', '/groups/count', 'agent', OK],
+  ['GET', '/groups/assignable', 'agent', OK],
+  ['GET', '/group_memberships/assignable', 'agent', OK],
+  ['GET', '/group_memberships', 'agent', OK],
+  ['POST', '/group_memberships', 'admin', INVALID, { body: { group_membership: {} } }],
+  ['GET', '/group_memberships/{m}', 'agent', OK],
+  ['DELETE', '/group_memberships/{x}', 'admin', MISSING],
+  // ticket fields
+  ['GET', '/ticket_fields', 'agent', OK],
+  ['POST', '/ticket_fields', 'admin', INVALID, { body: { ticket_field: {} } }],
+  ['GET', '/ticket_fields/{f}', 'agent', OK],
+  ['PUT', '/ticket_fields/{x}', 'admin', MISSING, { body: { ticket_field: { title: 'x' } } }],
+  ['DELETE', '/ticket_fields/{x}', 'admin', MISSING],
+  ['GET', '/ticket_fields/count', 'agent', OK],
+  ['GET', '/ticket_fields/{x}/options', 'agent', MISSING],
+  ['POST', '/ticket_fields/{x}/options', 'admin', MISSING, { body: { custom_field_option: { name: 'x', value: 'x' } } }],
+  ['GET', '/ticket_fields/{x}/options/{x}', 'agent', MISSING],
+  ['DELETE', '/ticket_fields/{x}/options/{x}', 'admin', MISSING],
+  // uploads and attachments
+  ['POST', '/uploads', 'end-user', [201], { upload: true }],
+  ['DELETE', '/uploads/no-such-upload-token', 'end-user', MISSING],
+  ['GET', '/attachments/{x}', 'agent', MISSING],
+  ['GET', '/attachments/{x}/content', 'end-user', MISSING, { fetch: true }],
+  // tags, search, export
+  ['GET', '/tags', 'agent', OK],
+  ['GET', '/search', 'agent', OK, { query: { query: '배송' } }],
+  ['GET', '/search/count', 'agent', OK, { query: { query: '배송' } }],
+  ['GET', '/incremental/tickets/cursor', 'admin', OK, { query: { start_time: 0 } }],
+].map(([method, p, min, ok, opt = {}]) => ({ method, path: p, min, ok, ...opt }));
+
+let ctx;
+
+function fill(s) {
+  return String(s).replace(/\{(\w)\}/g, (_, k) => String(ctx[k]));
+}
+
+function fillDeep(v) {
+  if (typeof v === 'string') return fill(v);
+  if (Array.isArray(v)) return v.map(fillDeep);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fillDeep(x)]));
+  return v;
+}
+
+// Send one entry's request as role; return {status, body}.
+async function send(e, role) {
+  const who = WHO[role];
+  const p = fill(e.path);
+  if (p.startsWith('//') || e.fetch) {
+    // plain fetch: /healthz and /metrics live outside /api/v2, and a file
+    // download is not JSON; node-zendesk can express neither
+    const url = p.startsWith('//') ? p.slice(1) : `/api/v2${p}`;
+    const r = await rawFetch(url, { method: e.method, who, headers: e.body ? { 'Content-Type': 'application/json' } : {},
+      body: e.body ? JSON.stringify(fillDeep(e.body)) : undefined });
+    return { status: r.status, body: r.body ?? r.text.slice(0, 200) };
+  }
+  const c = client(who);
+  if (e.upload) {
+    return call(c, c.attachments.upload(Readable.from([Buffer.from('matrix')]), { filename: 'matrix.txt', binary: true }));
+  }
+  const segs = p.slice(1).split('/');
+  if (e.query) segs.push(fillDeep(e.query));
+  const args = e.body ? [fillDeep(e.body)] : [];
+  return call(c, c.tickets.request(e.method, segs, ...args));
+}
+
+function expectation(e, role) {
+  if (e.min === 'public' || RANK[role] >= RANK[e.min]) return { allowed: true, statuses: e.ok };
+  return { allowed: false, statuses: [role === 'anonymous' ? 401 : 403] };
+}
+
+describe('permission matrix: endpoint × role', () => {
+  before(async () => {
+    const s = await env();
+    const d = await demo();
+    const admin = client('admin');
+    const enduser = client('enduser');
+    const t = await newTicket(enduser, { subject: '권한 표 티켓' });
+    const field = await call(admin, admin.ticketfields.create({ ticket_field: { type: 'text', title: '권한 표 필드' } }));
+    const memberships = await call(admin, admin.groupmemberships.listByGroup(d.groups.support));
+    const idents = await call(admin, admin.useridentities.list(s.people.enduser.id));
+    ctx = {
+      t: t.id,
+      u: s.people.enduser.id,
+      a: s.people.agent.id,
+      o: d.orgs.hanbit,
+      g: d.groups.support,
+      f: field.status === 201 ? field.result.id : X,
+      m: Array.isArray(memberships.result) && memberships.result.length ? memberships.result[0].id : X,
+      i: Array.isArray(idents.result) && idents.result.length ? idents.result[0].id : X,
+      x: X,
+    };
+  });
+
+  for (const e of ENDPOINTS) {
+    test(`${e.method} ${e.path} (least role: ${e.min})`, async () => {
+      const wrong = [];
+      for (const role of ROLES) {
+        const r = await send(e, role);
+        const want = expectation(e, role);
+        const missingRoute = r.status === 405 || (r.status === 404 && r.body && r.body.error === 'InvalidEndpoint');
+        let good = want.statuses.includes(r.status) && !missingRoute;
+        if (want.allowed && [401, 403].includes(r.status) && !want.statuses.includes(r.status)) good = false;
+        if (!good) {
+          wrong.push(`${role}: want ${want.allowed ? 'allowed' : 'denied'} ${want.statuses.join('/')}, got ${show(r)}`);
+        }
+      }
+      assert.deepEqual(wrong, [], `\n  ${wrong.join('\n  ')}`);
+    });
+  }
+
+  test('every route in src/api/*.c is in the matrix', () => {
+    const dir = path.join(ROOT, 'src', 'api');
+    const routes = [];
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.c'))) {
+      const src = fs.readFileSync(path.join(dir, f), 'utf8');
+      const re = /\{\s*((?:M_[A-Z]+\s*\|?\s*)+),\s*"([^"]+)",\s*(PUBLIC|ROLE_[A-Z_]+)/g;
+      let m;
+      while ((m = re.exec(src))) {
+        for (const meth of m[1].split('|').map((x) => x.trim().slice(2))) routes.push({ method: meth, pattern: m[2], role: m[3], file: f });
+      }
+    }
+    assert.ok(routes.length > 10, `found ${routes.length} routes`);
+    const norm = (p) => p.replace(/\{[a-z]+\}/g, '{}').replace(/\/[0-9a-z_-]*-token$/, '/{}').replace(/\.json$/, '');
+    const known = new Set(ENDPOINTS.map((e) => `${e.method} ${norm(e.path.startsWith('//') ? e.path.slice(1) : `/api/v2${e.path}`)}`));
+    const missing = routes.filter((r) => !known.has(`${r.method} ${norm(r.pattern)}`))
+      .map((r) => `${r.method} ${r.pattern} (${r.role}, ${r.file})`);
+    assert.deepEqual(missing, [], `routes with no row in ENDPOINTS:\n  ${missing.join('\n  ')}`);
+  });
+});
+
+describe('what each role sees', () => {
+  test('an end-user lists only their own tickets', async () => {
+    const minsu = client('minsu');
+    const d = await demo();
+    const mine = await minsu.tickets.list();
+    assert.ok(mine.length >= 2, JSON.stringify(mine.map((t) => t.subject)));
+    assert.ok(mine.every((t) => t.requester_id === d.users.minsu || (t.collaborator_ids || []).includes(d.users.minsu)),
+      JSON.stringify(mine.map((t) => [t.id, t.requester_id])));
+    assert.ok(mine.some((t) => t.subject === '배송 지연 문의'));
+  });
+
+  test('an end-user cannot read or change someone else\'s ticket', async () => {
+    const minsu = client('minsu');
+    const admin = client('admin');
+    const d = await demo();
+    const before = (await admin.tickets.show(d.tickets.refund.id)).result;
+    let r = await call(minsu, minsu.tickets.show(d.tickets.refund.id));
+    assert.ok([403, 404].includes(r.status), show(r));
+    r = await call(minsu, minsu.tickets.update(d.tickets.refund.id, { ticket: { comment: { body: '남의 티켓에 댓글' } } }));
+    assert.ok([403, 404].includes(r.status), show(r));
+    r = await call(minsu, minsu.tickets.getComments(d.tickets.refund.id));
+    assert.ok([403, 404].includes(r.status), show(r));
+    const after = (await admin.tickets.show(d.tickets.refund.id)).result;
+    assert.deepEqual(after, before);
+  });
+
+  test('an end-user may comment on their own ticket but not reassign or re-prioritize it', async () => {
+    const enduser = client('enduser');
+    const admin = client('admin');
+    const d = await demo();
+    const t = await newTicket(enduser, { subject: '내 티켓' });
+    let r = await call(enduser, enduser.tickets.update(t.id, { ticket: { comment: { body: '추가 정보입니다' } } }));
+    assert.equal(r.status, 200, show(r));
+    r = await call(enduser, enduser.tickets.update(t.id, { ticket: { assignee_id: d.users.jiwon, priority: 'urgent', group_id: d.groups.billing } }));
+    assert.ok([403, 422].includes(r.status) || r.status === 200, show(r));
+    const now = (await admin.tickets.show(t.id)).result;
+    assert.equal(now.assignee_id, null, 'the end-user did not assign the ticket');
+    assert.notEqual(now.priority, 'urgent');
+    assert.notEqual(now.group_id, d.groups.billing);
+  });
+
+  test('an end-user cannot post an internal note or comment as someone else', async () => {
+    const enduser = client('enduser');
+    const admin = client('admin');
+    const d = await demo();
+    const t = await newTicket(enduser, { subject: '내부 메모 금지' });
+    const r = await call(enduser, enduser.tickets.update(t.id, { ticket: { comment: { body: '몰래 메모', public: false, author_id: d.users.jiwon } } }));
+    const comments = await admin.tickets.getComments(t.id);
+    const last = comments.at(-1);
+    if (r.status === 200) {
+      assert.equal(last.public, true, 'an end-user\'s comment is public');
+      assert.notEqual(last.author_id, d.users.jiwon, 'an end-user cannot write as an agent');
+    } else {
+      assert.ok([403, 422].includes(r.status), show(r));
+      assert.equal(comments.length, 1);
+    }
+  });
+
+  test('an end-user creating a ticket for someone else makes it their own', async () => {
+    const enduser = client('enduser');
+    const s = await env();
+    const d = await demo();
+    const r = await call(enduser, enduser.tickets.create({ ticket: { subject: '남의 이름으로', comment: { body: 'x' }, requester_id: d.users.jane } }));
+    if (r.status === 201) assert.equal(r.result.requester_id, s.people.enduser.id);
+    else assert.ok([403, 422].includes(r.status), show(r));
+  });
+});
