@@ -60,10 +60,16 @@ int reply_db_down(struct req *r);
  * 400 (absent, empty, not ids, too many). */
 int ids_param_or_reply(struct req *r, const char *name, int64_t *ids, int *n);
 
+/* Queue a durable job of kind with payload (stolen; the actor is added) and
+ * reply 200 {"job_status": ...} as Zendesk's bulk endpoints do. */
+int job_queue_and_reply(struct req *r, const char *kind, json_t *payload);
+
 struct page {
 	int cursor;		/* cursor pagination requested */
 	int64_t page, per_page;	/* offset pagination */
 	int64_t after;		/* cursor: last id seen */
+	int64_t before;		/* cursor: page[before], first id of the page after */
+	int64_t first_id;	/* set by the caller: first id on this page (0 none) */
 	int desc;
 };
 /* 0, or -1 after replying 400. */

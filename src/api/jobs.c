@@ -37,7 +37,7 @@ static int enqueue_write(struct db *db, void *p)
 	return jobs_enqueue(db, e->kind, e->payload, now_seconds(), &e->id);
 }
 
-static int queue_and_reply(struct req *r, const char *kind, json_t *payload)
+int job_queue_and_reply(struct req *r, const char *kind, json_t *payload)
 {
 	json_object_set_new(payload, "actor",
 			    json_pack("{s:I,s:i,s:I,s:i}", "user_id", (json_int_t)r->actor.user_id,
@@ -71,7 +71,7 @@ static int create_many(struct req *r)
 	}
 	json_t *payload = json_pack("{s:O}", "tickets", t);
 	json_decref(body);
-	return queue_and_reply(r, "tickets.create_many", payload);
+	return job_queue_and_reply(r, "tickets.create_many", payload);
 }
 
 static int update_many(struct req *r)
@@ -111,7 +111,7 @@ static int update_many(struct req *r)
 		payload = json_pack("{s:O}", "tickets", t);
 	}
 	json_decref(body);
-	return queue_and_reply(r, "tickets.update_many", payload);
+	return job_queue_and_reply(r, "tickets.update_many", payload);
 }
 
 static int job_status(struct req *r)

@@ -193,7 +193,7 @@ json_t *ticket_json(struct server *s, const struct ticket *t)
 	json_object_set_new(j, "follower_ids", ids_json(&t->follower_ids));
 	json_object_set_new(j, "email_cc_ids", ids_json(&t->collaborator_ids));
 	json_object_set_new(j, "problem_id", jid(t->problem_id));
-	json_object_set_new(j, "has_incidents", json_false());
+	json_object_set_new(j, "has_incidents", json_boolean(t->has_incidents));
 	json_object_set_new(j, "is_public", json_boolean(t->is_public));
 	json_object_set_new(j, "due_at", jtime(t->due_at));
 	json_object_set_new(j, "tags", strs_json(&t->tags));
@@ -398,6 +398,14 @@ int page_parse_or_reply(struct req *r, struct page *p)
 			return -1;
 		}
 	}
+	if ((v = req_arg(r, "page[before]"))) {
+		p->cursor = 1;
+		if (parse_i64(v, &p->before) || p->before <= 0) {
+			reply_error(r, 400, "InvalidPaginationParameter",
+				    "page[before] is not a cursor this server made", NULL);
+			return -1;
+		}
+	}
 	if ((v = req_arg(r, "page[after]"))) {
 		p->cursor = 1;
 		if (parse_i64(v, &p->after) || p->after < 0) {
@@ -435,14 +443,21 @@ void page_finish(struct req *r, const struct page *p, json_t *reply, int64_t las
 	if (p->cursor) {
 		char cur[24];
 		snprintf(cur, sizeof(cur), "%" PRId64, last_id);
+		char first[24], prev[1024];
+		snprintf(first, sizeof(first), "%" PRId64, p->first_id);
 		json_object_set_new(reply, "meta",
-				    json_pack("{s:b,s:s,s:n}", "has_more", more, "after_cursor",
-					      cur, "before_cursor"));
+				    json_pack("{s:b,s:s,s:o}", "has_more", more, "after_cursor", cur,
+					      "before_cursor",
+					      p->first_id ? json_string(first) : json_null()));
 		snprintf(url, sizeof(url), "%s%s?page[size]=%" PRId64 "&page[after]=%" PRId64 "%s",
 			 base, r->path, p->per_page, last_id, p->desc ? "&sort_order=desc" : "");
+		snprintf(prev, sizeof(prev), "%s%s?page[size]=%" PRId64 "&page[before]=%" PRId64 "%s",
+			 base, r->path, p->per_page, p->first_id, p->desc ? "&sort_order=desc" : "");
+		/* prev exists when this page did not start at the beginning */
+		int has_prev = p->first_id && (p->after || p->before);
 		json_object_set_new(reply, "links",
-				    json_pack("{s:o,s:n}", "next", more ? json_string(url) : json_null(),
-					      "prev"));
+				    json_pack("{s:o,s:o}", "next", more ? json_string(url) : json_null(),
+					      "prev", has_prev ? json_string(prev) : json_null()));
 		return;
 	}
 	if (more) {

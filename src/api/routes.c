@@ -6,11 +6,12 @@
 #include <string.h>
 
 extern const struct route system_routes[], ticket_routes[], user_routes[], org_routes[],
-	group_routes[], field_routes[], upload_routes[], search_routes[], job_routes[];
+	group_routes[], field_routes[], upload_routes[], search_routes[], job_routes[],
+	metric_routes[];
 
 static const struct route *const tables[] = {
 	system_routes, ticket_routes, user_routes, org_routes, group_routes,
-	field_routes, upload_routes, search_routes, job_routes,
+	field_routes, upload_routes, search_routes, job_routes, metric_routes,
 };
 
 struct route api_routes[256];

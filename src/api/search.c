@@ -16,8 +16,8 @@
  * checked with ticket_can_view() before it is shown.
  *
  * Incremental export hands out an opaque cursor: base64url (no padding) of
- * "<generated_at>:<id>" of the last ticket of the page; the next page is
- * what ticket_store_incremental() finds after that pair.  A page is read
+ * "<start_time>:<seq>" - seq is the last ticket's change sequence; the next
+ * page is what ticket_store_incremental() finds after it, in change order.  A page is read
  * with one extra row to know whether the stream has ended.
  *
  * Cost: search is 2 + (results) statements; incremental and tags are one.
@@ -329,7 +329,7 @@ static int users_search(struct req *r)
 	return 0;
 }
 
-/* Cursor text for (generated_at, id) into out (at least 64 bytes). */
+/* Cursor text for (start time, change sequence) into out (at least 64 bytes). */
 static void cursor_encode(int64_t at, int64_t id, char *out, size_t outlen)
 {
 	char raw[48];
@@ -393,7 +393,7 @@ static int incremental_tickets(struct req *r)
 			json_array_append_new(arr, ticket_json(r->srv, &v[i]));
 	if (shown) {
 		start = v[shown - 1].generated_at;
-		after = v[shown - 1].id;
+		after = v[shown - 1].seq;
 	}
 	ticket_list_free(v, n);
 	char c[96];
@@ -464,10 +464,10 @@ static int tags_list(struct req *r)
 }
 
 const struct route search_routes[] = {
-    {M_GET, "/api/v2/search.json", ROLE_END_USER, search_list, 0},
-    {M_GET, "/api/v2/search/count.json", ROLE_END_USER, search_count, 0},
+    {M_GET, "/api/v2/search.json", ROLE_AGENT, search_list, 0},
+    {M_GET, "/api/v2/search/count.json", ROLE_AGENT, search_count, 0},
     {M_GET, "/api/v2/users/search.json", ROLE_AGENT, users_search, 0},
-    {M_GET, "/api/v2/incremental/tickets/cursor.json", ROLE_AGENT, incremental_tickets, 0},
+    {M_GET, "/api/v2/incremental/tickets/cursor.json", ROLE_ADMIN, incremental_tickets, 0},
     {M_GET, "/api/v2/tags.json", ROLE_AGENT, tags_list, 0},
     {0},
 };

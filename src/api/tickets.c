@@ -311,25 +311,35 @@ static int list_reply(struct req *r, struct ticket_filter *f)
 	f->visible_to = &r->actor;
 	f->limit = (int)p.per_page + 1;
 	f->desc = p.desc;
-	if (p.cursor)
+	if (p.cursor) {
 		f->after_id = p.after;
-	else
+		f->before_id = p.before;
+	} else {
 		f->offset = (p.page - 1) * p.per_page;
+	}
 	struct ticket *v;
 	int n;
 	int64_t count = -1;
 	if (ticket_store_list(req_db(r), f, &v, &n) ||
 	    (!p.cursor && ticket_store_count(req_db(r), f, &count)))
 		return reply_error(r, 503, "DatabaseError", "the database is not available", NULL);
-	int more = n > p.per_page;
+	int more = n > p.per_page, rows = n;
 	if (more)
 		n--;
+	/* going back, the extra row is the oldest one: it belongs before the page */
+	int skip = p.before && !p.after && more ? 1 : 0;
 	json_t *arr = json_array();
-	for (int i = 0; i < n; i++)
+	for (int i = skip; i < n + skip; i++)
 		json_array_append_new(arr, ticket_json(r->srv, &v[i]));
 	json_t *out = json_pack("{s:o}", "tickets", arr);
-	page_finish(r, &p, out, n ? v[n - 1].id : p.after, more, count);
-	ticket_list_free(v, n + more);
+	p.first_id = n ? v[skip].id : 0;
+	if (p.before && !p.after) {
+		more = 1; /* the page we came from follows this one */
+		if (!skip)
+			p.before = 0; /* nothing before this page: no prev link */
+	}
+	page_finish(r, &p, out, n ? v[n - 1 + skip].id : p.after, more, count);
+	ticket_list_free(v, rows);
 	return reply_json(r, 200, out);
 }
 
@@ -512,7 +522,11 @@ static int tickets_comments(struct req *r)
 		json_array_append_new(arr, comment_json(r->srv, &v[i]));
 	int64_t last = n > start ? v[(n < end ? n : end) - 1].id : after;
 	json_t *out = json_pack("{s:o}", "comments", arr);
-	page_finish(r, &p, out, last, more, p.cursor ? -1 : (int64_t)json_array_size(arr));
+	int64_t total = -1;
+	if (!p.cursor &&
+	    comment_store_count(req_db(r), r->id[0], r->actor.role == ROLE_END_USER, &total))
+		total = -1;
+	page_finish(r, &p, out, last, more, total);
 	comment_list_free(v, n);
 	return reply_json(r, 200, out);
 }
@@ -555,43 +569,48 @@ static int tickets_incidents(struct req *r)
 					    (json_int_t)json_array_size(arr)));
 }
 
+/* POST /tickets/{id}/merge.json {"ids": [...], "target_comment", ...}:
+ * checked here, then merged by a job (Zendesk answers with a job status). */
 static int tickets_merge(struct req *r)
 {
 	json_t *body = req_json_or_reply(r);
 	if (!body)
 		return 0;
 	struct idlist ids = {0};
-	char err[256] = "";
-	struct ticket_merge m = {.who = r->actor, .target = r->id[0], .now = now_seconds(),
-				 .target_public = 0, .source_public = 0};
-	if (jget_ids(body, "ids", &ids, err, sizeof(err)) <= 0 || !ids.n ||
-	    jget_str(body, "target_comment", &m.target_comment, err, sizeof(err)) < 0 ||
-	    jget_str(body, "source_comment", &m.source_comment, err, sizeof(err)) < 0 ||
-	    jget_bool(body, "target_comment_is_public", &m.target_public, err, sizeof(err)) < 0 ||
-	    jget_bool(body, "source_comment_is_public", &m.source_public, err, sizeof(err)) < 0) {
+	char err[256] = "", *tc = NULL, *sc = NULL;
+	int tp = 0, sp = 0;
+	if (jget_ids(body, "ids", &ids, err, sizeof(err)) <= 0 || !ids.n || ids.n > 5 ||
+	    jget_str(body, "target_comment", &tc, err, sizeof(err)) < 0 ||
+	    jget_str(body, "source_comment", &sc, err, sizeof(err)) < 0 ||
+	    jget_bool(body, "target_comment_is_public", &tp, err, sizeof(err)) < 0 ||
+	    jget_bool(body, "source_comment_is_public", &sp, err, sizeof(err)) < 0) {
 		json_decref(body);
 		idlist_clear(&ids);
-		free(m.target_comment);
-		free(m.source_comment);
-		return reply_invalid(r, *err ? err : "ids: at least one ticket id is required");
+		free(tc);
+		free(sc);
+		return reply_invalid(r, *err ? err : "ids: 1 to 5 ticket ids are required");
 	}
-	json_decref(body);
-	m.sources = ids.v;
-	m.nsources = (int)ids.n;
-	int rc = store_write(r->srv->store, ticket_merge_run, &m);
-	free(m.target_comment);
-	free(m.source_comment);
+	free(tc);
+	free(sc);
+	struct ticket t = {0};
+	int bad = 0;
+	for (size_t i = 0; i <= ids.n && !bad; i++) {
+		int64_t id = i < ids.n ? ids.v[i] : r->id[0];
+		if (load_visible_or_reply(r, id, &t))
+			bad = 1;
+		else if (!strcmp(t.status, "closed"))
+			bad = reply_invalid(r, "ids: closed tickets cannot be merged") + 1;
+		else if (i < ids.n && id == r->id[0])
+			bad = reply_invalid(r, "ids: a ticket cannot be merged into itself") + 1;
+		ticket_clear(&t);
+	}
 	idlist_clear(&ids);
-	if (rc && m.status == 404)
-		return reply_not_found(r);
-	if (rc && m.status && m.status != 500)
-		return reply_invalid(r, m.err);
-	if (rc)
-		return reply_error(r, 500, "InternalError", "the merge could not be saved", NULL);
-	/* Zendesk answers merges with a job status; ours is done already */
-	return reply_json(r, 200, json_pack("{s:{s:s,s:s,s:i,s:i,s:s}}", "job_status", "id",
-					    "merge", "status", "completed", "total", 1, "progress",
-					    1, "message", "Completed"));
+	if (bad) {
+		json_decref(body);
+		return 0;
+	}
+	json_object_set_new(body, "target", json_integer(r->id[0]));
+	return job_queue_and_reply(r, "tickets.merge", body);
 }
 
 static int tags_show(struct req *r)

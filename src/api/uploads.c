@@ -310,8 +310,8 @@ const struct route upload_routes[] = {
 	{M_POST, "/api/v2/uploads", ROLE_END_USER, uploads_create, 1},
 	{M_DELETE, "/api/v2/uploads/{word}.json", ROLE_END_USER, uploads_delete, 0},
 	{M_DELETE, "/api/v2/uploads/{word}", ROLE_END_USER, uploads_delete, 0},
-	{M_GET, "/api/v2/attachments/{id}.json", ROLE_END_USER, attachments_show, 0},
-	{M_GET, "/api/v2/attachments/{id}", ROLE_END_USER, attachments_show, 0},
+	{M_GET, "/api/v2/attachments/{id}.json", ROLE_AGENT, attachments_show, 0},
+	{M_GET, "/api/v2/attachments/{id}", ROLE_AGENT, attachments_show, 0},
 	{M_GET, "/api/v2/attachments/{id}/content", ROLE_END_USER, attachments_content, 0},
 	{0},
 };

@@ -44,6 +44,8 @@ struct ticket {
 	int is_public;
 	int64_t merged_into;
 	int64_t created_at, updated_at, solved_at, generated_at;
+	int has_incidents;	/* a problem with linked incidents (read-only) */
+	int64_t seq;		/* change sequence: higher = changed later (read-only) */
 };
 
 /* Which fields a change sets.  A set flag with a NULL/0 value clears it. */

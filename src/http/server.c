@@ -173,6 +173,8 @@ static int match(const char *pat, const char *path, struct req *r)
 			word[n] = '\0';
 			path += n;
 			pat += 6;
+		} else if (!*path && !strcmp(pat, ".json")) {
+			break; /* Zendesk makes the .json suffix optional */
 		} else if (*pat++ != *path++) {
 			return 0;
 		}

@@ -9,14 +9,17 @@
  *
  * Listeners (closed list of event types in the `events` table: ticket.created,
  * ticket.updated, ticket.deleted, comment.added):
- *   incident_solver  when a problem is solved, solve its open incidents with
- *                    a note (Zendesk's behaviour); idempotent because solved
- *                    incidents are skipped.
+ *   ticket_metrics   Zendesk's ticket metrics (replies, reopens, first reply
+ *                    and resolution times) folded from each ticket's events;
+ *                    written in the dispatcher's transaction with the cursor,
+ *                    so each event counts exactly once.
  */
 #include "api/api.h"
 #include "base/util.h"
 #include "jobs/jobs.h"
+#include "core/metric.h"
 #include "store/job_store.h"
+#include "store/metric_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
 #include <inttypes.h>
@@ -36,42 +39,101 @@ static int actor_from(json_t *payload, struct actor *a)
 	return a->user_id ? 0 : -1;
 }
 
-/* Apply one ticket object; append a result entry. */
-static void one(struct server *s, const struct actor *who, int64_t id, json_t *t, int index,
-		json_t *results)
+/* A bulk job's items: each ticket write commits together with the job's
+ * progress and results so far, so a job run again after a crash resumes
+ * after the last committed item and never applies one twice. */
+struct bulk {
+	struct server *s;
+	int64_t job_id;
+	json_t *results;	/* one entry per item done */
+	struct ticket_write w;
+};
+
+static int bulk_progress_write(struct db *db, void *arg)
+{
+	struct bulk *b = arg;
+	char *text = json_dumps(b->results, JSON_COMPACT);
+	int rc = job_store_progress(db, b->job_id, (int)json_array_size(b->results), text);
+	free(text);
+	return rc;
+}
+
+struct bulk_item {
+	struct bulk *b;
+	json_t *res;
+};
+
+static int bulk_both_write(struct db *db, void *arg)
+{
+	struct bulk_item *it = arg;
+	struct bulk *b = it->b;
+	int rc = ticket_write_run(db, &b->w);
+	if (rc && rc != DB_REFUSED)
+		return rc;
+	if (rc) {
+		json_object_set_new(it->res, "error", json_string(b->w.status == 404 ? "TicketNotFound"
+										   : "RecordInvalid"));
+		json_object_set_new(it->res, "details", json_string(b->w.err));
+		json_object_set_new(it->res, "success", json_false());
+	} else {
+		json_object_set_new(it->res, "id", json_integer(b->w.result.id));
+		json_object_set_new(it->res, "action", json_string(b->w.id ? "update" : "create"));
+		json_object_set_new(it->res, "status", json_string(b->w.id ? "Updated" : "Created"));
+		json_object_set_new(it->res, "success", json_true());
+	}
+	json_array_append(b->results, it->res);
+	rc = bulk_progress_write(db, b);
+	if (rc) /* undone: forget the entry too */
+		json_array_remove(b->results, json_array_size(b->results) - 1);
+	return rc;
+}
+
+/* Apply one ticket object as item index of the job. */
+static void one(struct bulk *b, const struct actor *who, int64_t id, json_t *t, int index)
 {
 	struct ticket_change c = {0};
 	char err[256];
 	json_t *res = json_pack("{s:i}", "index", index);
+	if (id)
+		json_object_set_new(res, "id", json_integer(id));
 	if (ticket_change_from_json(t, &c, id == 0, err, sizeof(err))) {
 		json_object_set_new(res, "error", json_string("RecordInvalid"));
 		json_object_set_new(res, "details", json_string(err));
 		json_object_set_new(res, "success", json_false());
-		if (id)
-			json_object_set_new(res, "id", json_integer(id));
-		json_array_append_new(results, res);
+		json_array_append_new(b->results, res);
+		store_write(b->s->store, bulk_progress_write, b);
 		ticket_change_clear(&c);
 		return;
 	}
-	struct ticket_write w = {.who = *who, .id = id, .change = &c, .via = "api",
-				 .now = now_seconds()};
-	int rc = store_write(s->store, ticket_write_run, &w);
-	if (rc) {
-		json_object_set_new(res, "error",
-				    json_string(w.status == 404 ? "TicketNotFound" : "RecordInvalid"));
-		json_object_set_new(res, "details", json_string(w.err));
-		json_object_set_new(res, "success", json_false());
-		if (id)
-			json_object_set_new(res, "id", json_integer(id));
-	} else {
-		json_object_set_new(res, "id", json_integer(w.result.id));
-		json_object_set_new(res, "action", json_string(id ? "update" : "create"));
-		json_object_set_new(res, "status", json_string(id ? "Updated" : "Created"));
-		json_object_set_new(res, "success", json_true());
-	}
-	ticket_write_clear(&w);
+	memset(&b->w, 0, sizeof(b->w));
+	b->w.who = *who;
+	b->w.id = id;
+	b->w.change = &c;
+	b->w.via = "api";
+	b->w.now = now_seconds();
+	struct bulk_item it = {.b = b, .res = res};
+	store_write(b->s->store, bulk_both_write, &it);
+	json_decref(res);
+	ticket_write_clear(&b->w);
 	ticket_change_clear(&c);
-	json_array_append_new(results, res);
+}
+
+/* Start a bulk run: the results committed by an earlier run of this job. */
+static void bulk_begin(struct bulk *b, struct server *s, int64_t job_id)
+{
+	b->s = s;
+	b->job_id = job_id;
+	b->results = NULL;
+	struct job j = {0};
+	struct db *db = store_reader(s->store);
+	if (job_store_get(db, job_id, &j) == 0 && j.result)
+		b->results = json_loads(j.result, 0, NULL);
+	store_release(s->store, db);
+	job_clear(&j);
+	if (!json_is_array(b->results)) {
+		json_decref(b->results);
+		b->results = json_array();
+	}
 }
 
 static int create_many(struct server *s, int64_t job_id, json_t *payload, json_t **result,
@@ -83,11 +145,13 @@ static int create_many(struct server *s, int64_t job_id, json_t *payload, json_t
 		snprintf(err, errlen, "bad payload");
 		return -1;
 	}
-	json_t *results = json_array();
+	struct bulk b;
+	bulk_begin(&b, s, job_id);
 	size_t i;
 	json_t *t;
-	json_array_foreach(tickets, i, t) one(s, &who, 0, t, (int)i, results);
-	*result = results;
+	json_array_foreach(tickets, i, t) if (i >= json_array_size(b.results))
+		one(&b, &who, 0, t, (int)i);
+	*result = b.results;
 	return 0;
 }
 
@@ -99,86 +163,129 @@ static int update_many(struct server *s, int64_t job_id, json_t *payload, json_t
 		snprintf(err, errlen, "bad payload");
 		return -1;
 	}
-	json_t *results = json_array();
+	struct bulk b;
+	bulk_begin(&b, s, job_id);
 	json_t *ids = json_object_get(payload, "ids"), *tickets = json_object_get(payload, "tickets");
 	size_t i;
 	json_t *v;
 	if (json_is_array(ids)) {
 		json_t *t = json_object_get(payload, "ticket");
-		json_array_foreach(ids, i, v) one(s, &who, json_integer_value(v), t, (int)i, results);
+		json_array_foreach(ids, i, v) if (i >= json_array_size(b.results))
+			one(&b, &who, json_integer_value(v), t, (int)i);
 	} else {
-		json_array_foreach(tickets, i, v)
-			one(s, &who, json_integer_value(json_object_get(v, "id")), v, (int)i, results);
+		json_array_foreach(tickets, i, v) if (i >= json_array_size(b.results))
+			one(&b, &who, json_integer_value(json_object_get(v, "id")), v, (int)i);
 	}
-	*result = results;
+	*result = b.results;
+	return 0;
+}
+
+
+static int merge(struct server *s, int64_t job_id, json_t *payload, json_t **result,
+		 char *err, size_t errlen)
+{
+	struct actor who;
+	struct idlist ids = {0};
+	struct ticket_merge m = {0};
+	if (actor_from(payload, &who) || jget_ids(payload, "ids", &ids, err, errlen) <= 0) {
+		snprintf(err, errlen, "bad payload");
+		idlist_clear(&ids);
+		return -1;
+	}
+	m.who = who;
+	m.target = json_integer_value(json_object_get(payload, "target"));
+	m.sources = ids.v;
+	m.nsources = (int)ids.n;
+	m.now = now_seconds();
+	jget_str(payload, "target_comment", &m.target_comment, err, errlen);
+	jget_str(payload, "source_comment", &m.source_comment, err, errlen);
+	jget_bool(payload, "target_comment_is_public", &m.target_public, err, errlen);
+	jget_bool(payload, "source_comment_is_public", &m.source_public, err, errlen);
+	int rc = store_write(s->store, ticket_merge_run, &m);
+	free(m.target_comment);
+	free(m.source_comment);
+	json_t *res = json_array();
+	for (size_t i = 0; i < ids.n; i++)
+		json_array_append_new(res, rc ? json_pack("{s:I,s:b,s:s}", "id", (json_int_t)ids.v[i],
+							  "success", 0, "error", m.err)
+					      : json_pack("{s:I,s:b,s:s}", "id", (json_int_t)ids.v[i],
+							  "success", 1, "status", "Merged"));
+	idlist_clear(&ids);
+	*result = res;
+	if (rc && m.status == 500) { /* a database failure: retry */
+		json_decref(res);
+		*result = NULL;
+		snprintf(err, errlen, "the merge could not be saved");
+		return -1;
+	}
 	return 0;
 }
 
 const struct job_handler job_handlers[] = {
 	{"tickets.create_many", create_many, 1},
 	{"tickets.update_many", update_many, 1},
+	{"tickets.merge", merge, 3},
 	{0},
 };
 
-struct listener {
-	const char *name;
-	int (*fn)(struct db *db, const struct event_row *e);
-};
-
-static int incident_solver(struct db *db, const struct event_row *e)
+/* ticket_metrics: replies, reopens, stations, first reply and resolution
+ * times, folded from the outbox one event at a time (core/metric.c). */
+static int ticket_metrics(struct db *db, const struct event_row *e)
 {
-	if (strcmp(e->type, "ticket.updated") || !e->ticket_id)
+	if (!e->ticket_id || (strcmp(e->type, "ticket.created") && strcmp(e->type, "ticket.updated") &&
+			      strcmp(e->type, "comment.added")))
 		return 0;
-	json_t *p = json_loads(e->payload, 0, NULL);
-	json_t *to = json_object_get(json_object_get(json_object_get(p, "changes"), "status"), "to");
-	int solved = json_is_string(to) && !strcmp(json_string_value(to), "solved");
-	json_decref(p);
-	if (!solved)
-		return 0;
-	struct ticket t = {0};
-	if (ticket_store_get(db, e->ticket_id, &t) != 0) {
-		ticket_clear(&t);
-		return 0;
-	}
-	int problem = t.type && !strcmp(t.type, "problem");
-	int64_t assignee = t.assignee_id;
-	ticket_clear(&t);
-	if (!problem)
-		return 0;
-	struct ticket *inc;
-	int n, rc = ticket_store_incidents(db, e->ticket_id, &inc, &n);
-	if (rc)
+	struct ticket_metric m;
+	int rc = metric_store_get(db, e->ticket_id, &m);
+	if (rc < 0)
 		return rc;
-	for (int i = 0; i < n && !rc; i++) {
-		if (!strcmp(inc[i].status, "solved") || !strcmp(inc[i].status, "closed"))
-			continue;
-		struct ticket_change c = {0};
-		c.set = TF_STATUS;
-		c.v.status = xstrdup("solved");
-		if (!inc[i].assignee_id) {
-			c.set |= TF_ASSIGNEE;
-			c.v.assignee_id = assignee;
-		}
-		char body[128];
-		snprintf(body, sizeof(body), "Solved together with problem #%" PRId64 ".",
-			 e->ticket_id);
-		c.comment_body = xstrdup(body);
-		c.comment_public = 0;
-		struct ticket_write w = {.who = {.user_id = e->actor_id ? e->actor_id : assignee,
-						 .role = ROLE_ADMIN},
-					 .id = inc[i].id, .change = &c, .via = "rule",
-					 .now = now_seconds()};
-		rc = ticket_write_run(db, &w);
-		if (rc && w.status != 500)
-			rc = 0; /* an incident that cannot be solved is left as it is */
-		ticket_write_clear(&w);
-		ticket_change_clear(&c);
+	if (rc == 1)
+		metric_init(&m, e->ticket_id, e->created_at);
+	struct metric_event me = {.type = e->type, .at = e->created_at};
+	json_t *p = json_loads(e->payload, 0, NULL);
+	json_t *ch = json_object_get(p, "changes");
+	json_t *st = json_object_get(ch, "status");
+	if (st) {
+		me.status_from = json_string_value(json_object_get(st, "from"));
+		me.status_to = json_string_value(json_object_get(st, "to"));
 	}
-	ticket_list_free(inc, n);
-	return rc;
+	json_t *as = json_object_get(ch, "assignee_id"), *gr = json_object_get(ch, "group_id");
+	if (as) { /* changed, or set at creation */
+		me.assignee_changed = 1;
+		parse_i64(json_string_value(json_object_get(as, "to")), &me.assignee_to);
+	}
+	if (gr) {
+		me.group_changed = 1;
+		parse_i64(json_string_value(json_object_get(gr, "to")), &me.group_to);
+	}
+	if (!strcmp(e->type, "ticket.created"))
+		me.status_from = NULL;
+	if (!strcmp(e->type, "comment.added")) {
+		struct db_res *r;
+		int64_t cid = json_integer_value(json_object_get(p, "comment_id"));
+		rc = db_query(db, &r,
+			      "SELECT c.is_public, u.role, t.requester_id = c.author_id FROM comments c"
+			      " JOIN users u ON u.id = c.author_id JOIN tickets t ON t.id = c.ticket_id"
+			      " WHERE c.id = ?",
+			      "i", cid);
+		if (rc) {
+			json_decref(p);
+			return rc;
+		}
+		if (r->nrows) {
+			me.comment_public = (int)db_int(r, 0, 0);
+			me.author_is_agent = role_parse(db_str(r, 0, 1)) >= ROLE_AGENT;
+			me.author_is_requester = db_str(r, 0, 2) && (db_str(r, 0, 2)[0] == '1' ||
+								     db_str(r, 0, 2)[0] == 't');
+		}
+		db_res_free(r);
+	}
+	metric_apply(&m, &me);
+	json_decref(p);
+	return metric_store_put(db, &m);
 }
 
 const struct listener event_listeners[] = {
-	{"incident_solver", incident_solver},
+	{"ticket_metrics", ticket_metrics},
 	{0},
 };

@@ -13,18 +13,15 @@
 #include "base/util.h"
 #include "store/job_store.h"
 #include "store/ticket_store.h"
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 extern const struct job_handler job_handlers[];
-struct listener {
-	const char *name;
-	/* run inside the dispatcher's write transaction; 0 or <0 to retry */
-	int (*fn)(struct db *db, const struct event_row *e);
-};
 extern const struct listener event_listeners[];
 
 static pthread_t threads[8];
@@ -124,6 +121,16 @@ int jobs_run_one(struct server *s, const char *worker, int64_t now)
 	return rc < 0 ? rc : 1;
 }
 
+struct release_arg {
+	const char *prefix;
+};
+
+static int release_write(struct db *db, void *p)
+{
+	struct release_arg *a = p;
+	return job_store_release_worker(db, a->prefix);
+}
+
 struct dispatch_arg {
 	const struct listener *l;
 	struct event_row *ev;
@@ -167,11 +174,21 @@ int events_dispatch(struct server *s)
 	return total;
 }
 
+/* "HOST/PID/": the start of this process's worker names. */
+static void worker_prefix(char *out, size_t n)
+{
+	char host[64] = "localhost";
+	gethostname(host, sizeof(host) - 1);
+	snprintf(out, n, "%s/%d/", host, (int)getpid());
+}
+
 static void *worker_main(void *p)
 {
 	struct server *s = p;
-	char name[64];
-	snprintf(name, sizeof(name), "pid%d-%lx", (int)getpid(), (unsigned long)pthread_self());
+	char name[128];
+	worker_prefix(name, sizeof(name));
+	snprintf(name + strlen(name), sizeof(name) - strlen(name), "%lx",
+		 (unsigned long)pthread_self());
 	for (;;) {
 		pthread_mutex_lock(&lock);
 		int stop = stopping;
@@ -201,8 +218,38 @@ static void *worker_main(void *p)
 	return NULL;
 }
 
+/* Jobs left running by a process of this host that is gone (kill -9, a
+ * crash) go back to the queue at once instead of waiting out their lease. */
+static void release_orphans(struct server *s)
+{
+	char mine[128], host[64] = "localhost";
+	gethostname(host, sizeof(host) - 1);
+	worker_prefix(mine, sizeof(mine));
+	struct db *db = store_reader(s->store);
+	char **names = NULL;
+	int n = 0;
+	int rc = job_store_workers(db, &names, &n);
+	store_release(s->store, db);
+	for (int i = 0; !rc && i < n; i++) {
+		char *h = names[i], *slash = strchr(h, '/');
+		long pid = slash ? strtol(slash + 1, NULL, 10) : 0;
+		if (!slash || (size_t)(slash - h) != strlen(host) || strncmp(h, host, slash - h) ||
+		    pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		char prefix[128];
+		snprintf(prefix, sizeof(prefix), "%s/%ld/", host, pid);
+		struct release_arg a = {.prefix = prefix};
+		store_write(s->store, release_write, &a);
+		log_info("jobs", "released the jobs of gone worker process %ld", pid);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 void jobs_start(struct server *s)
 {
+	release_orphans(s);
 	int n = s->cfg.workers < 1 ? 1 : s->cfg.workers > 8 ? 8 : s->cfg.workers;
 	stopping = 0;
 	for (nthreads = 0; nthreads < n; nthreads++)

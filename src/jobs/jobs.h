@@ -28,6 +28,15 @@ struct job_handler {
 	int max_attempts;
 };
 
+/* A listener: runs inside the dispatcher's write transaction, which also
+ * advances its cursor, so a listener that only writes to the database sees
+ * each event exactly once.  Return 0, or <0 to be retried later. */
+struct event_row;
+struct listener {
+	const char *name;
+	int (*fn)(struct db *db, const struct event_row *e);
+};
+
 /* Queue a job inside the caller's transaction; *id may be NULL. */
 int jobs_enqueue(struct db *db, const char *kind, const char *payload_json, int64_t run_at,
 		 int64_t *id);

@@ -87,6 +87,38 @@ int job_store_claim(struct db *db, const char *worker, int64_t now, int64_t leas
 	return 0;
 }
 
+int job_store_progress(struct db *db, int64_t id, int done, const char *result)
+{
+	return db_query(db, NULL, "UPDATE jobs SET progress = ?, result = ? WHERE id = ?", "isi",
+			(int64_t)done, result, id);
+}
+
+int job_store_release_worker(struct db *db, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return db_query(db, NULL,
+			"UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL"
+			" WHERE state = 'running' AND substr(locked_by, 1, ?) = ?",
+			"is", (int64_t)n, prefix);
+}
+
+int job_store_workers(struct db *db, char ***out, int *n)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r,
+			  "SELECT DISTINCT locked_by FROM jobs WHERE state = 'running'"
+			  " AND locked_by IS NOT NULL",
+			  "");
+	if (rc)
+		return rc;
+	*n = r->nrows;
+	*out = xcalloc(r->nrows + 1, sizeof(char *));
+	for (int i = 0; i < r->nrows; i++)
+		(*out)[i] = xstrdup(db_str(r, i, 0));
+	db_res_free(r);
+	return 0;
+}
+
 int job_store_finish(struct db *db, int64_t id, const char *result, int64_t now)
 {
 	return db_query(db, NULL,

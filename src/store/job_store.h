@@ -17,6 +17,14 @@ int job_store_enqueue(struct db *db, const char *kind, const char *payload, int6
  * filled, 1 when none is ready. */
 int job_store_claim(struct db *db, const char *worker, int64_t now, int64_t lease,
 		    struct job *out);
+/* Record a running job's progress: items done and the results so far. */
+int job_store_progress(struct db *db, int64_t id, int done, const char *result);
+/* Queue again the running jobs whose worker names start with prefix (a
+ * process known to be dead); returns 0 or DB_*. */
+int job_store_release_worker(struct db *db, const char *prefix);
+/* Distinct worker names holding running jobs: *out is an array of *n owned
+ * strings (free each and the array). */
+int job_store_workers(struct db *db, char ***out, int *n);
 int job_store_finish(struct db *db, int64_t id, const char *result, int64_t now);
 /* Record a failure: queued again at retry_at, or dead when out of attempts. */
 int job_store_fail(struct db *db, int64_t id, const char *error, int64_t retry_at, int dead,

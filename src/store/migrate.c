@@ -140,6 +140,21 @@ static const char *const migrations[] = {
 	" 0, 0, @NOW@, @NOW@);"
 	"CREATE INDEX group_memberships_group ON group_memberships(group_id);"
 	"CREATE INDEX organizations_external ON organizations(external_id);",
+	/* 3: ticket metrics, kept by the ticket_metrics listener */
+	"CREATE TABLE ticket_metrics (ticket_id BIGINT PRIMARY KEY, created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL, replies INTEGER NOT NULL DEFAULT 0,"
+	" reopens INTEGER NOT NULL DEFAULT 0, assignee_stations INTEGER NOT NULL DEFAULT 0,"
+	" group_stations INTEGER NOT NULL DEFAULT 0, initially_assigned_at BIGINT,"
+	" assigned_at BIGINT, solved_at BIGINT, status_updated_at BIGINT,"
+	" latest_comment_added_at BIGINT, requester_updated_at BIGINT,"
+	" assignee_updated_at BIGINT, first_reply_minutes BIGINT NOT NULL DEFAULT -1,"
+	" first_resolution_minutes BIGINT NOT NULL DEFAULT -1,"
+	" full_resolution_minutes BIGINT NOT NULL DEFAULT -1);",
+	/* 4: a commit-ordered change sequence for the incremental export (times
+	 * have one-second steps; two changes in one second must not be lost) */
+	"ALTER TABLE tickets ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;"
+	"UPDATE tickets SET seq = id;"
+	"CREATE INDEX tickets_seq ON tickets(seq);",
 };
 
 static const char search_sqlite[] =

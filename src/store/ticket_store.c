@@ -24,7 +24,9 @@
 	"id, external_id, type, subject, description, priority, status, requester_id,"           \
 	" submitter_id, assignee_id, organization_id, group_id, problem_id, due_at, tags,"      \
 	" custom_fields, collaborator_ids, follower_ids, via_channel, is_public, merged_into,"  \
-	" created_at, updated_at, solved_at, generated_at"
+	" created_at, updated_at, solved_at, generated_at,"                                      \
+	" CASE WHEN type = 'problem' AND EXISTS (SELECT 1 FROM tickets i"                       \
+	" WHERE i.problem_id = tickets.id) THEN 1 ELSE 0 END, seq"
 
 static char *dup_col(const struct db_res *r, int row, int col)
 {
@@ -94,6 +96,8 @@ static void ticket_from_row(const struct db_res *r, int i, struct ticket *t)
 	t->updated_at = db_int(r, i, 22);
 	t->solved_at = db_int(r, i, 23);
 	t->generated_at = db_int(r, i, 24);
+	t->has_incidents = (int)db_int(r, i, 25);
+	t->seq = db_int(r, i, 26);
 }
 
 static int tickets_from(struct db_res *r, struct ticket **out, int *n)
@@ -194,7 +198,14 @@ int ticket_store_list(struct db *db, const struct ticket_filter *f, struct ticke
 		buf_adds(&sql, f->desc ? " AND id < ?" : " AND id > ?");
 		a[na++] = (struct db_arg){.type = 'i', .i = f->after_id};
 	}
-	buf_adds(&sql, f->desc ? " ORDER BY id DESC LIMIT ? OFFSET ?" : " ORDER BY id LIMIT ? OFFSET ?");
+	/* backwards: walk the other way from before_id, then reverse below */
+	int back = f->before_id && !f->after_id;
+	if (back) {
+		buf_adds(&sql, f->desc ? " AND id > ?" : " AND id < ?");
+		a[na++] = (struct db_arg){.type = 'i', .i = f->before_id};
+	}
+	buf_adds(&sql, f->desc != back ? " ORDER BY id DESC LIMIT ? OFFSET ?"
+				       : " ORDER BY id LIMIT ? OFFSET ?");
 	a[na++] = (struct db_arg){.type = 'i', .i = f->limit};
 	a[na++] = (struct db_arg){.type = 'i', .i = f->offset};
 	struct db_res *r;
@@ -202,7 +213,16 @@ int ticket_store_list(struct db *db, const struct ticket_filter *f, struct ticke
 	buf_release(&sql);
 	if (rc)
 		return rc;
-	return tickets_from(r, out, n);
+	tickets_from(r, out, n);
+	if (back) { /* the page just before, in the list's own order */
+		int keep = *n < f->limit ? *n : f->limit;
+		for (int i = 0, j = keep - 1; i < j; i++, j--) {
+			struct ticket tmp = (*out)[i];
+			(*out)[i] = (*out)[j];
+			(*out)[j] = tmp;
+		}
+	}
+	return 0;
 }
 
 int ticket_store_count(struct db *db, const struct ticket_filter *f, int64_t *count)
@@ -223,14 +243,15 @@ int ticket_store_count(struct db *db, const struct ticket_filter *f, int64_t *co
 }
 #undef ARG_I
 
-int ticket_store_incremental(struct db *db, int64_t start, int64_t after_id, int limit,
+int ticket_store_incremental(struct db *db, int64_t start, int64_t after_seq, int limit,
 			     struct ticket **out, int *n)
 {
 	struct db_res *r;
 	int rc = db_query(db, &r,
-			  "SELECT " TICKET_COLS " FROM tickets WHERE generated_at > ? OR"
-			  " (generated_at = ? AND id > ?) ORDER BY generated_at, id LIMIT ?",
-			  "iiii", start, start, after_id, (int64_t)limit);
+			  "SELECT " TICKET_COLS " FROM tickets WHERE (CAST(? AS BIGINT) > 0 AND"
+			  " seq > ?) OR (CAST(? AS BIGINT) = 0 AND generated_at >= ?)"
+			  " ORDER BY seq LIMIT ?",
+			  "iiiii", after_seq, after_seq, after_seq, start, (int64_t)limit);
 	if (rc)
 		return rc;
 	return tickets_from(r, out, n);
@@ -249,6 +270,12 @@ int ticket_store_incidents(struct db *db, int64_t problem_id, struct ticket **ou
 
 static int ticket_save(struct db *db, struct ticket *t, int insert)
 {
+	/* seq = MAX(seq) + 1 is commit-ordered only while one transaction at a
+	 * time writes tickets: true for SQLite's single writer; on PostgreSQL
+	 * (several processes) a transaction-scoped advisory lock makes it so */
+	if (db_engine(db) == DB_PG &&
+	    db_query(db, NULL, "SELECT pg_advisory_xact_lock(7170001)", ""))
+		return DB_ERR;
 	char *tags = strlist_to_json(&t->tags), *fields = fields_to_json(t),
 	     *cc = idlist_to_json(&t->collaborator_ids), *fol = idlist_to_json(&t->follower_ids);
 	int rc;
@@ -259,11 +286,12 @@ static int ticket_save(struct db *db, struct ticket *t, int insert)
 			      " status, requester_id, submitter_id, assignee_id, organization_id,"
 			      " group_id, problem_id, due_at, tags, custom_fields, collaborator_ids,"
 			      " follower_ids, via_channel, is_public, created_at, updated_at,"
-			      " solved_at, generated_at) VALUES (?, ?, ?, ?, ?, ?, ?,"
+			      " solved_at, generated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?,"
 			      " NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0),"
 			      " NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0),"
 			      " NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0),"
-			      " ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?) RETURNING id",
+			      " ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?,"
+			      " (SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets)) RETURNING id",
 			      "ssssssiiiiiiisssssiiiii", t->external_id, t->type, t->subject,
 			      t->description, t->priority, t->status, t->requester_id,
 			      t->submitter_id, t->assignee_id, t->organization_id, t->group_id,
@@ -286,7 +314,8 @@ static int ticket_save(struct db *db, struct ticket *t, int insert)
 			      " due_at = NULLIF(CAST(? AS BIGINT), 0), tags = ?, custom_fields = ?,"
 			      " collaborator_ids = ?, follower_ids = ?, merged_into ="
 			      " NULLIF(CAST(? AS BIGINT), 0), updated_at = ?,"
-			      " solved_at = NULLIF(CAST(? AS BIGINT), 0), generated_at = ? WHERE id = ?",
+			      " solved_at = NULLIF(CAST(? AS BIGINT), 0), generated_at = ?,"
+			      " seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets) WHERE id = ?",
 			      "ssssssiiiiiiissssiiiii", t->external_id, t->type, t->subject,
 			      t->description, t->priority, t->status, t->requester_id,
 			      t->submitter_id, t->assignee_id, t->organization_id, t->group_id,
@@ -458,6 +487,41 @@ static char *event_payload(const struct ticket *t, const struct field_events *ev
 	return s;
 }
 
+/* Zendesk: solving a problem solves its open incidents, with a note, in
+ * the same transaction (one audit each, via "rule"). */
+static int solve_incidents(struct db *db, const struct ticket_write *w, const struct ticket *p)
+{
+	struct ticket *inc;
+	int n, rc = ticket_store_incidents(db, p->id, &inc, &n);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n && !rc; i++) {
+		if (!strcmp(inc[i].status, "solved") || !strcmp(inc[i].status, "closed"))
+			continue;
+		struct ticket_change c = {0};
+		c.set = TF_STATUS;
+		c.v.status = xstrdup("solved");
+		if (!inc[i].assignee_id) {
+			c.set |= TF_ASSIGNEE;
+			c.v.assignee_id = p->assignee_id;
+		}
+		char body[128];
+		snprintf(body, sizeof(body), "Solved together with problem #%" PRId64 ".", p->id);
+		c.comment_body = xstrdup(body);
+		c.comment_public = 0;
+		struct ticket_write iw = {.who = {.user_id = w->who.user_id, .role = ROLE_ADMIN},
+					  .id = inc[i].id, .change = &c, .via = "rule",
+					  .now = w->now};
+		rc = ticket_write_run(db, &iw);
+		if (rc == DB_REFUSED)
+			rc = 0; /* an incident that cannot be solved stays as it is */
+		ticket_write_clear(&iw);
+		ticket_change_clear(&c);
+	}
+	ticket_list_free(inc, n);
+	return rc;
+}
+
 int ticket_write_run(struct db *db, void *arg)
 {
 	struct ticket_write *w = arg;
@@ -465,6 +529,11 @@ int ticket_write_run(struct db *db, void *arg)
 	struct field_events ev = {0};
 	int rc = 0, creating = w->id == 0;
 	w->status = 0;
+	if (w->who.role == ROLE_END_USER) {
+		/* end-users cannot write internal notes, nor as someone else */
+		w->change->comment_public = 1;
+		w->change->comment_author_id = 0;
+	}
 	if (!creating) {
 		rc = ticket_store_get(db, w->id, &t);
 		if (rc < 0)
@@ -479,6 +548,7 @@ int ticket_write_run(struct db *db, void *arg)
 			REFUSE(403, "end-users can only solve their tickets");
 		if (t.merged_into)
 			REFUSE(422, "status: the ticket was merged into %" PRId64, t.merged_into);
+		snprintf(w->old_status, sizeof(w->old_status), "%s", t.status);
 	} else if (w->who.role == ROLE_END_USER &&
 		   (w->change->set & (TF_ASSIGNEE | TF_GROUP | TF_REQUESTER | TF_SUBMITTER |
 				      TF_ORGANIZATION | TF_STATUS | TF_TAGS))) {
@@ -543,6 +613,9 @@ int ticket_write_run(struct db *db, void *arg)
 	}
 	if (!rc)
 		rc = search_index_ticket(db, t.id);
+	if (!rc && t.type && !strcmp(t.type, "problem") && !strcmp(t.status, "solved") &&
+	    (creating || strcmp(w->old_status, "solved")))
+		rc = solve_incidents(db, w, &t);
 	if (!rc) {
 		w->result = t;
 		memset(&t, 0, sizeof(t));
@@ -569,7 +642,7 @@ void ticket_write_clear(struct ticket_write *w)
 int ticket_merge_run(struct db *db, void *arg)
 {
 	struct ticket_merge *m = arg;
-	int rc = 0;
+	int rc = 0, fresh = 0;
 	m->status = 0;
 	struct buf note = BUF_INIT;
 	for (int i = 0; i < m->nsources; i++) {
@@ -587,7 +660,11 @@ int ticket_merge_run(struct db *db, void *arg)
 			return DB_REFUSED;
 		}
 		int closed = !strcmp(src.status, "closed");
+		int done = src.merged_into == m->target; /* a job run again */
 		ticket_clear(&src);
+		if (done)
+			continue;
+		fresh++;
 		if (closed) {
 			m->status = 422;
 			snprintf(m->err, sizeof(m->err),
@@ -620,7 +697,11 @@ int ticket_merge_run(struct db *db, void *arg)
 			      "ii", m->target, m->sources[i]);
 		if (rc)
 			return rc;
-		buf_addf(&note, "%s#%" PRId64, i ? ", " : "", m->sources[i]);
+		buf_addf(&note, "%s#%" PRId64, note.len ? ", " : "", m->sources[i]);
+	}
+	if (!fresh) { /* every source was merged by an earlier run */
+		buf_release(&note);
+		return 0;
 	}
 	struct ticket_change ch = {0};
 	struct buf body = BUF_INIT;
@@ -722,6 +803,20 @@ int comment_store_list(struct db *db, int64_t ticket_id, int public_only, int64_
 		}
 		db_res_free(r);
 	}
+	return 0;
+}
+
+int comment_store_count(struct db *db, int64_t ticket_id, int public_only, int64_t *n)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r,
+			  "SELECT COUNT(*) FROM comments WHERE ticket_id = ?"
+			  " AND (is_public = 1 OR ? = 0)",
+			  "ii", ticket_id, (int64_t)public_only);
+	if (rc)
+		return rc;
+	*n = db_int(r, 0, 0);
+	db_res_free(r);
 	return 0;
 }
 

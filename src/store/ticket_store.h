@@ -26,15 +26,17 @@ struct ticket_filter {
 	int64_t requester_id, organization_id, assignee_id, group_id;
 	const struct actor *visible_to;	/* restrict to what this actor may see */
 	int64_t after_id;		/* cursor: id > after_id (asc) or < (desc) */
+	int64_t before_id;		/* cursor backwards: the page just before this id,
+					   still returned in the list's order */
 	int desc;			/* order by id descending */
 	int64_t offset;
 	int limit;
 };
 int ticket_store_list(struct db *db, const struct ticket_filter *f, struct ticket **out, int *n);
 int ticket_store_count(struct db *db, const struct ticket_filter *f, int64_t *count);
-/* Tickets changed at or after start (generated_at, id) in order, after the
- * (time, id) cursor, for incremental export. */
-int ticket_store_incremental(struct db *db, int64_t start, int64_t after_id, int limit,
+/* Incremental export, in change order (seq): with after_seq > 0 the tickets
+ * changed after that one, else those changed at or after start. */
+int ticket_store_incremental(struct db *db, int64_t start, int64_t after_seq, int limit,
 			     struct ticket **out, int *n);
 /* Incidents linked to problem_id. */
 int ticket_store_incidents(struct db *db, int64_t problem_id, struct ticket **out, int *n);
@@ -42,6 +44,7 @@ int ticket_store_incidents(struct db *db, int64_t problem_id, struct ticket **ou
 int comment_store_list(struct db *db, int64_t ticket_id, int public_only, int64_t after_id,
 		       int limit, struct comment **out, int *n);
 void comment_list_free(struct comment *v, int n);
+int comment_store_count(struct db *db, int64_t ticket_id, int public_only, int64_t *n);
 
 /* One audit with its events, as the audits endpoint returns them. */
 struct audit {
@@ -75,6 +78,7 @@ struct ticket_write {
 	int64_t audit_id, comment_id;
 	struct field_events events;	/* the audit's field events (caller clears) */
 	int created;			/* 1 when the write created the ticket */
+	char old_status[16];		/* the status before the change ("" on create) */
 };
 int ticket_write_run(struct db *db, void *arg);
 /* Free what a ticket_write handed out (result, events). */
