@@ -43,6 +43,9 @@ struct db {
 	int next_name;
 	int64_t changes;
 	char err[512];
+	struct db_doc *docs;	/* deferred search documents */
+	size_t ndocs, adocs;
+	int deferring;
 };
 
 static atomic_llong time_ns_total, queries_total;
@@ -153,6 +156,7 @@ void db_close(struct db *db)
 		free(db->slots[i].sql);
 	}
 	free(db->slots);
+	free(db->docs);
 	if (db->lite)
 		sqlite3_close_v2(db->lite);
 	if (db->pg)
@@ -160,8 +164,23 @@ void db_close(struct db *db)
 	free(db);
 }
 
+static struct stmt_slot *prepare(struct db *db, const char *sql);
+
 int db_exec(struct db *db, const char *sql)
 {
+	if (db->engine == DB_SQLITE && !strchr(sql, ';')) {
+		/* one statement (BEGIN, SAVEPOINT, COMMIT...): use the cache */
+		struct stmt_slot *st = prepare(db, sql);
+		if (!st)
+			return DB_ERR;
+		int rc = sqlite3_step(st->lite);
+		sqlite3_reset(st->lite);
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+			seterr(db, sqlite3_errmsg(db->lite));
+			return DB_ERR;
+		}
+		return 0;
+	}
 	if (db->engine == DB_SQLITE) {
 		char *msg = NULL;
 		int rc = sqlite3_exec(db->lite, sql, NULL, NULL, &msg);
@@ -181,6 +200,47 @@ int db_exec(struct db *db, const char *sql)
 	}
 	PQclear(r);
 	return 0;
+}
+
+void db_defer_start(struct db *db)
+{
+	db->ndocs = 0;
+	db->deferring = 1;
+}
+
+int db_defer_active(const struct db *db)
+{
+	return db->deferring;
+}
+
+void db_defer_add(struct db *db, int kind, int64_t id)
+{
+	for (size_t i = db->ndocs; i-- > 0;)
+		if (db->docs[i].kind == kind && db->docs[i].id == id)
+			return;
+	if (db->ndocs == db->adocs) {
+		db->adocs = db->adocs ? db->adocs * 2 : 16;
+		db->docs = xrealloc(db->docs, db->adocs * sizeof(*db->docs));
+	}
+	db->docs[db->ndocs++] = (struct db_doc){kind, id};
+}
+
+size_t db_defer_mark(const struct db *db)
+{
+	return db->ndocs;
+}
+
+void db_defer_rewind(struct db *db, size_t mark)
+{
+	if (mark < db->ndocs)
+		db->ndocs = mark;
+}
+
+size_t db_defer_take(struct db *db, const struct db_doc **docs)
+{
+	db->deferring = 0;
+	*docs = db->docs;
+	return db->ndocs;
 }
 
 int db_begin(struct db *db)

@@ -78,6 +78,28 @@ static inline int db_isnull(const struct db_res *r, int row, int col)
 	return r->v[row * r->ncols + col] == NULL;
 }
 
+/* Deferred search documents.  Inside a writer group the store calls
+ * db_defer_start(); writes then name the documents they changed with
+ * db_defer_add() instead of rebuilding them at once, and the writer
+ * rebuilds each named document once, after the group's savepoints and
+ * before COMMIT (so the index costs one pass per group, not one per
+ * write, and FTS5 does not flush at every savepoint).  A write that rolls
+ * back to its savepoint drops its names with db_defer_rewind(mark).
+ * Outside a group (db_defer_active() == 0) callers index immediately. */
+struct db_doc {
+	int kind;	/* DOC_* */
+	int64_t id;
+};
+enum { DOC_TICKET = 1, DOC_USER = 2, DOC_ORGANIZATION = 3 };
+void db_defer_start(struct db *db);
+int db_defer_active(const struct db *db);
+void db_defer_add(struct db *db, int kind, int64_t id);
+size_t db_defer_mark(const struct db *db);
+void db_defer_rewind(struct db *db, size_t mark);
+/* Stop deferring; return the named documents (owned by db, valid until the
+ * next db_defer_start) and their count. */
+size_t db_defer_take(struct db *db, const struct db_doc **docs);
+
 /* Fault injection for tests (SQLite's and curl's torture idea): after
  * db_fail_after(n), the n-th following db_query/db_query_args call on any
  * connection fails with DB_ERR ("injected fault"); 0 turns it off. */

@@ -11,6 +11,7 @@
 #include "store/store.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "store/ticket_store.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ static void run_group(struct store *st, struct write_req *list)
 	int began = db_begin(db) == 0;
 	if (!began)
 		log_error("store", "begin failed: %s", db_errmsg(db));
+	db_defer_start(db);
 	for (struct write_req *w = list; w; w = w->next) {
 		if (!began) {
 			w->rc = DB_ERR;
@@ -56,6 +58,7 @@ static void run_group(struct store *st, struct write_req *list)
 			w->rc = DB_ERR;
 			continue;
 		}
+		size_t mark = db_defer_mark(db);
 		w->rc = w->fn(db, w->arg);
 		if (w->rc == DB_ERR)
 			log_warn("store", "write failed: %s", db_errmsg(db));
@@ -67,13 +70,27 @@ static void run_group(struct store *st, struct write_req *list)
 			log_error("store", "write ignored a failed statement: %s", db_errmsg(db));
 			w->rc = DB_ERR;
 		}
+		db_defer_rewind(db, mark);
 		if (db_exec(db, "ROLLBACK TO w") || db_exec(db, "RELEASE w")) {
 			log_error("store", "rollback to savepoint failed: %s", db_errmsg(db));
+			db_defer_take(db, &(const struct db_doc *){NULL});
 			db_rollback(db);
 			for (struct write_req *k = list; k; k = k->next)
 				k->rc = DB_ERR;
 			return;
 		}
+	}
+	/* the search documents the group changed, each rebuilt once */
+	const struct db_doc *docs;
+	size_t ndocs = db_defer_take(db, &docs);
+	for (size_t i = 0; began && i < ndocs; i++) {
+		if (search_index_doc(db, docs[i].kind, docs[i].id) == 0)
+			continue;
+		log_error("store", "search index failed: %s", db_errmsg(db));
+		db_rollback(db);
+		for (struct write_req *w = list; w; w = w->next)
+			w->rc = DB_ERR;
+		return;
 	}
 	if (began && db_commit(db)) {
 		log_error("store", "commit failed: %s", db_errmsg(db));

@@ -612,7 +612,7 @@ int ticket_write_run(struct db *db, void *arg)
 		rc = event_store_append(db, "comment.added", t.id, w->who.user_id, p, w->now);
 	}
 	if (!rc)
-		rc = search_index_ticket(db, t.id);
+		rc = search_index_later(db, DOC_TICKET, t.id);
 	if (!rc && t.type && !strcmp(t.type, "problem") && !strcmp(t.status, "solved") &&
 	    (creating || strcmp(w->old_status, "solved")))
 		rc = solve_incidents(db, w, &t);
@@ -918,6 +918,27 @@ static int put_doc(struct db *db, const char *table_sqlite_del, const char *tabl
 	int rc = db_query(db, NULL, pg_upsert, "is", id, tsv.s);
 	buf_release(&tsv);
 	return rc;
+}
+
+int search_index_doc(struct db *db, int kind, int64_t id)
+{
+	switch (kind) {
+	case DOC_TICKET:
+		return search_index_ticket(db, id);
+	case DOC_USER:
+		return search_index_user(db, id);
+	case DOC_ORGANIZATION:
+		return search_index_organization(db, id);
+	}
+	BUG("search document kind %d", kind);
+}
+
+int search_index_later(struct db *db, int kind, int64_t id)
+{
+	if (!db_defer_active(db))
+		return search_index_doc(db, kind, id);
+	db_defer_add(db, kind, id);
+	return 0;
 }
 
 /* Two documents per ticket: ticket_fts holds everything (agents search it),

@@ -110,6 +110,11 @@ int ticket_delete_run(struct db *db, void *arg);
 /* Rebuild the search document of one ticket (subject, description,
  * comments, tags).  Called inside ticket_write_run; exported for reindex. */
 int search_index_ticket(struct db *db, int64_t ticket_id);
+/* Rebuild document kind DOC_* now. */
+int search_index_doc(struct db *db, int kind, int64_t id);
+/* Rebuild it before this writer group commits (db_defer_add), or now when
+ * db is not in a writer group.  0 or DB_*. */
+int search_index_later(struct db *db, int kind, int64_t id);
 int search_index_user(struct db *db, int64_t user_id);
 int search_index_organization(struct db *db, int64_t org_id);
 #endif

@@ -615,12 +615,12 @@ int user_insert_write(struct db *db, void *arg)
 {
 	struct user *u = arg;
 	int rc = user_store_insert(db, u);
-	return rc ? rc : search_index_user(db, u->id);
+	return rc ? rc : search_index_later(db, DOC_USER, u->id);
 }
 
 int user_update_write(struct db *db, void *arg)
 {
 	struct user *u = arg;
 	int rc = user_store_update(db, u);
-	return rc ? rc : search_index_user(db, u->id);
+	return rc ? rc : search_index_later(db, DOC_USER, u->id);
 }
