@@ -31,6 +31,11 @@ json_t *jid(int64_t id);	/* integer or null for 0 */
 json_t *jstr(const char *s);	/* string or null */
 
 json_t *ticket_json(struct server *s, const struct ticket *t);
+/* The same object as JSON text appended to b (the fast path for replies). */
+void ticket_json_text(struct server *s, const struct ticket *t, struct buf *b);
+/* Reply 200 {"<key>": [items...], <members of rest>}: items is JSON text of
+ * comma-separated objects; rest (stolen) holds pagination members. */
+int reply_list(struct req *r, const char *key, const struct buf *items, json_t *rest);
 json_t *comment_json(struct server *s, const struct comment *c);
 json_t *user_json(struct server *s, const struct user *u);
 json_t *identity_json(struct server *s, const struct identity *i);

@@ -1,6 +1,7 @@
 /* json.c - JSON helpers for the handlers: typed reads with error messages,
  * Zendesk-shaped output objects, and pagination.  See api.h. */
 #include "api/api.h"
+#include "api/jsonw.h"
 #include "base/util.h"
 #include "store/group_store.h"
 #include "store/org_store.h"
@@ -145,13 +146,6 @@ json_t *jstr(const char *s)
 	return j ? j : json_string("\xef\xbf\xbd"); /* invalid UTF-8 never leaves as-is */
 }
 
-static json_t *ids_json(const struct idlist *l)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < l->n; i++)
-		json_array_append_new(a, json_integer(l->v[i]));
-	return a;
-}
 
 static json_t *strs_json(const struct strlist *l)
 {
@@ -161,59 +155,128 @@ static json_t *strs_json(const struct strlist *l)
 	return a;
 }
 
+static void ids_text(struct buf *b, const struct idlist *l)
+{
+	buf_addc(b, '[');
+	for (size_t i = 0; i < l->n; i++) {
+		if (i)
+			buf_addc(b, ',');
+		jw_int(b, l->v[i]);
+	}
+	buf_addc(b, ']');
+}
+
+static void fields_text(struct buf *b, const struct ticket *t)
+{
+	buf_addc(b, '[');
+	for (size_t i = 0; i < t->nfields; i++) {
+		buf_adds(b, i ? ",{\"id\":" : "{\"id\":");
+		jw_int(b, t->fields[i].id);
+		buf_adds(b, ",\"value\":");
+		/* value_json was written by jansson from a parsed value */
+		buf_adds(b, t->fields[i].value_json ? t->fields[i].value_json : "null");
+		buf_addc(b, '}');
+	}
+	buf_addc(b, ']');
+}
+
+void ticket_json_text(struct server *s, const struct ticket *t, struct buf *b)
+{
+	buf_adds(b, "{\"id\":");
+	jw_int(b, t->id);
+	buf_addf(b, ",\"url\":\"%s/api/v2/tickets/%" PRId64 ".json\"", s->cfg.base_url, t->id);
+	const struct {
+		const char *key, *val;
+	} strs[] = {{"external_id", t->external_id}, {"type", t->type},
+		    {"subject", t->subject},	     {"raw_subject", t->subject},
+		    {"description", t->description}, {"priority", t->priority},
+		    {"status", t->status},	     {"recipient", NULL}};
+	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
+		jw_key(b, strs[i].key, 0);
+		jw_str(b, strs[i].val);
+	}
+	const struct {
+		const char *key;
+		int64_t id;
+	} ids[] = {{"requester_id", t->requester_id}, {"submitter_id", t->submitter_id},
+		   {"assignee_id", t->assignee_id},   {"organization_id", t->organization_id},
+		   {"group_id", t->group_id}};
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		jw_key(b, ids[i].key, 0);
+		jw_id(b, ids[i].id);
+	}
+	jw_key(b, "collaborator_ids", 0);
+	ids_text(b, &t->collaborator_ids);
+	jw_key(b, "follower_ids", 0);
+	ids_text(b, &t->follower_ids);
+	jw_key(b, "email_cc_ids", 0);
+	ids_text(b, &t->collaborator_ids);
+	jw_key(b, "problem_id", 0);
+	jw_id(b, t->problem_id);
+	jw_key(b, "has_incidents", 0);
+	jw_bool(b, t->has_incidents);
+	jw_key(b, "is_public", 0);
+	jw_bool(b, t->is_public);
+	jw_key(b, "due_at", 0);
+	jw_time(b, t->due_at);
+	jw_key(b, "tags", 0);
+	buf_addc(b, '[');
+	for (size_t i = 0; i < t->tags.n; i++) {
+		if (i)
+			buf_addc(b, ',');
+		jw_str(b, t->tags.v[i]);
+	}
+	buf_addc(b, ']');
+	jw_key(b, "custom_fields", 0);
+	fields_text(b, t);
+	jw_key(b, "fields", 0);
+	fields_text(b, t);
+	jw_key(b, "via", 0);
+	buf_adds(b, "{\"channel\":");
+	jw_str(b, t->via_channel ? t->via_channel : "api");
+	buf_adds(b, ",\"source\":{\"from\":{},\"to\":{},\"rel\":null}}"
+		    ",\"satisfaction_rating\":null,\"sharing_agreement_ids\":[],\"followup_ids\":[]"
+		    ",\"brand_id\":null,\"allow_channelback\":false,\"allow_attachments\":true"
+		    ",\"from_messaging_channel\":false");
+	jw_key(b, "merged_into", 0);
+	jw_id(b, t->merged_into);
+	jw_key(b, "created_at", 0);
+	jw_time(b, t->created_at);
+	jw_key(b, "updated_at", 0);
+	jw_time(b, t->updated_at);
+	jw_key(b, "solved_at", 0);
+	jw_time(b, t->solved_at);
+	buf_addc(b, '}');
+}
+
 json_t *ticket_json(struct server *s, const struct ticket *t)
 {
-	char url[400];
-	snprintf(url, sizeof(url), "%s/api/v2/tickets/%" PRId64 ".json", s->cfg.base_url, t->id);
-	json_t *fields = json_array();
-	for (size_t i = 0; i < t->nfields; i++) {
-		json_t *v = json_loads(t->fields[i].value_json ? t->fields[i].value_json : "null",
-				       JSON_DECODE_ANY, NULL);
-		json_array_append_new(fields, json_pack("{s:I,s:o}", "id",
-							(json_int_t)t->fields[i].id, "value",
-							v ? v : json_null()));
-	}
-	json_t *j = json_object();
-	json_object_set_new(j, "id", json_integer(t->id));
-	json_object_set_new(j, "url", json_string(url));
-	json_object_set_new(j, "external_id", jstr(t->external_id));
-	json_object_set_new(j, "type", jstr(t->type));
-	json_object_set_new(j, "subject", jstr(t->subject));
-	json_object_set_new(j, "raw_subject", jstr(t->subject));
-	json_object_set_new(j, "description", jstr(t->description));
-	json_object_set_new(j, "priority", jstr(t->priority));
-	json_object_set_new(j, "status", jstr(t->status));
-	json_object_set_new(j, "recipient", json_null());
-	json_object_set_new(j, "requester_id", jid(t->requester_id));
-	json_object_set_new(j, "submitter_id", jid(t->submitter_id));
-	json_object_set_new(j, "assignee_id", jid(t->assignee_id));
-	json_object_set_new(j, "organization_id", jid(t->organization_id));
-	json_object_set_new(j, "group_id", jid(t->group_id));
-	json_object_set_new(j, "collaborator_ids", ids_json(&t->collaborator_ids));
-	json_object_set_new(j, "follower_ids", ids_json(&t->follower_ids));
-	json_object_set_new(j, "email_cc_ids", ids_json(&t->collaborator_ids));
-	json_object_set_new(j, "problem_id", jid(t->problem_id));
-	json_object_set_new(j, "has_incidents", json_boolean(t->has_incidents));
-	json_object_set_new(j, "is_public", json_boolean(t->is_public));
-	json_object_set_new(j, "due_at", jtime(t->due_at));
-	json_object_set_new(j, "tags", strs_json(&t->tags));
-	json_object_set_new(j, "custom_fields", fields);
-	json_object_set_new(j, "fields", json_deep_copy(fields));
-	json_object_set_new(j, "via", json_pack("{s:s,s:{s:{},s:{},s:n}}", "channel",
-					       t->via_channel ? t->via_channel : "api", "source",
-					       "from", "to", "rel"));
-	json_object_set_new(j, "satisfaction_rating", json_null());
-	json_object_set_new(j, "sharing_agreement_ids", json_array());
-	json_object_set_new(j, "followup_ids", json_array());
-	json_object_set_new(j, "brand_id", json_null());
-	json_object_set_new(j, "allow_channelback", json_false());
-	json_object_set_new(j, "allow_attachments", json_true());
-	json_object_set_new(j, "from_messaging_channel", json_false());
-	json_object_set_new(j, "merged_into", jid(t->merged_into));
-	json_object_set_new(j, "created_at", jtime(t->created_at));
-	json_object_set_new(j, "updated_at", jtime(t->updated_at));
-	json_object_set_new(j, "solved_at", jtime(t->solved_at));
+	/* one definition of the shape: the text writer, parsed back */
+	struct buf b = BUF_INIT;
+	ticket_json_text(s, t, &b);
+	json_t *j = json_loadb(b.s, b.len, 0, NULL);
+	buf_release(&b);
+	if (!j)
+		BUG("ticket %" PRId64 " made invalid JSON", t->id);
 	return j;
+}
+
+int reply_list(struct req *r, const char *key, const struct buf *items, json_t *rest)
+{
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "{\"%s\":[", key);
+	buf_add(&b, items->s, items->len);
+	buf_addc(&b, ']');
+	char *tail = json_dumps(rest, JSON_COMPACT);
+	json_decref(rest);
+	if (tail && strlen(tail) > 2) { /* "{...}" -> ",..." */
+		buf_addc(&b, ',');
+		buf_add(&b, tail + 1, strlen(tail) - 2);
+	}
+	free(tail);
+	buf_addc(&b, '}');
+	size_t len = b.len;
+	return reply_take(r, 200, "application/json; charset=utf-8", buf_detach(&b), len);
 }
 
 json_t *comment_json(struct server *s, const struct comment *c)

@@ -328,10 +328,13 @@ static int list_reply(struct req *r, struct ticket_filter *f)
 		n--;
 	/* going back, the extra row is the oldest one: it belongs before the page */
 	int skip = p.before && !p.after && more ? 1 : 0;
-	json_t *arr = json_array();
-	for (int i = skip; i < n + skip; i++)
-		json_array_append_new(arr, ticket_json(r->srv, &v[i]));
-	json_t *out = json_pack("{s:o}", "tickets", arr);
+	struct buf items = BUF_INIT;
+	for (int i = skip; i < n + skip; i++) {
+		if (i > skip)
+			buf_addc(&items, ',');
+		ticket_json_text(r->srv, &v[i], &items);
+	}
+	json_t *out = json_object();
 	p.first_id = n ? v[skip].id : 0;
 	if (p.before && !p.after) {
 		more = 1; /* the page we came from follows this one */
@@ -340,7 +343,9 @@ static int list_reply(struct req *r, struct ticket_filter *f)
 	}
 	page_finish(r, &p, out, n ? v[n - 1 + skip].id : p.after, more, count);
 	ticket_list_free(v, rows);
-	return reply_json(r, 200, out);
+	reply_list(r, "tickets", &items, out);
+	buf_release(&items);
+	return 0;
 }
 
 static int tickets_list(struct req *r)
@@ -389,9 +394,13 @@ static int tickets_show(struct req *r)
 	struct ticket t = {0};
 	if (load_visible_or_reply(r, r->id[0], &t))
 		return 0;
-	json_t *out = json_pack("{s:o}", "ticket", ticket_json(r->srv, &t));
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "{\"ticket\":");
+	ticket_json_text(r->srv, &t, &b);
+	buf_addc(&b, '}');
 	ticket_clear(&t);
-	return reply_json(r, 200, out);
+	size_t len = b.len;
+	return reply_take(r, 200, "application/json; charset=utf-8", buf_detach(&b), len);
 }
 
 /* Parse ?ids=1,2,3 (at most 100). */

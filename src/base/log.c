@@ -18,8 +18,16 @@ void log_msg(int level, const char *area, const char *fmt, ...)
 {
 	if (level < min_level)
 		return;
-	char line[2048], ts[32];
-	iso8601(now_seconds(), ts);
+	/* the formatted second, cached per thread: one log line per request
+	 * should not cost a gmtime + strftime each */
+	static __thread int64_t ts_sec = -1;
+	static __thread char ts[32];
+	char line[2048];
+	int64_t now = now_seconds();
+	if (now != ts_sec) {
+		iso8601(now, ts);
+		ts_sec = now;
+	}
 	int n = snprintf(line, sizeof(line), "%s %s %s ", ts, names[level & 3], area);
 	va_list ap;
 	va_start(ap, fmt);

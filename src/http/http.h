@@ -84,6 +84,8 @@ json_t *req_json_or_reply(struct req *r);
 int reply_json(struct req *r, int status, json_t *j);
 int reply_raw(struct req *r, int status, const char *content_type, const void *data,
 	      size_t len);
+/* Reply with data (malloc'd, taken over) of len bytes. */
+int reply_take(struct req *r, int status, const char *content_type, char *data, size_t len);
 /* Zendesk-shaped error body: {"error":..., "description":..., "details":...}
  * details may be NULL (stolen). */
 int reply_error(struct req *r, int status, const char *error, const char *description,

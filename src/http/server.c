@@ -82,6 +82,11 @@ int reply_raw(struct req *r, int status, const char *ctype, const void *data, si
 	return queue(r, status, ctype, (void *)data, len, MHD_RESPMEM_MUST_COPY);
 }
 
+int reply_take(struct req *r, int status, const char *ctype, char *data, size_t len)
+{
+	return queue(r, status, ctype, data, len, MHD_RESPMEM_MUST_FREE);
+}
+
 int reply_error(struct req *r, int status, const char *error, const char *description,
 		json_t *details)
 {

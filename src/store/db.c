@@ -136,7 +136,7 @@ struct db *db_open(const char *url, int durable, char *err, size_t errlen)
 	char pragmas[256];
 	snprintf(pragmas, sizeof(pragmas),
 		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
-		 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-8000;",
+		 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-2000;",
 		 durable ? "FULL" : "NORMAL");
 	if (db_exec(db, pragmas) || fts_sqlite_register(db->lite)) {
 		snprintf(err, errlen, "cannot set up '%s': %s", path, db->err);

@@ -36,10 +36,13 @@ static char *dup_col(const struct db_res *r, int row, int col)
 
 static void fields_from_json(struct ticket *t, const char *text)
 {
-	json_t *a = text ? json_loads(text, 0, NULL) : NULL;
+	t->nfields = 0;
+	t->fields = NULL;
+	if (!text || !strcmp(text, "[]"))
+		return;
+	json_t *a = json_loads(text, 0, NULL);
 	size_t i;
 	json_t *v;
-	t->nfields = 0;
 	t->fields = json_array_size(a) ? xcalloc(json_array_size(a), sizeof(*t->fields)) : NULL;
 	json_array_foreach(a, i, v)
 	{

@@ -35,7 +35,9 @@ char *strlist_to_json(const struct strlist *l)
 
 void strlist_from_json(struct strlist *l, const char *text)
 {
-	json_t *a = text ? json_loads(text, 0, NULL) : NULL;
+	if (!text || !strcmp(text, "[]"))
+		return; /* the common case, without a parse */
+	json_t *a = json_loads(text, 0, NULL);
 	size_t i;
 	json_t *v;
 	json_array_foreach(a, i, v) if (json_is_string(v)) strlist_add(l, json_string_value(v));
@@ -54,7 +56,9 @@ char *idlist_to_json(const struct idlist *l)
 
 void idlist_from_json(struct idlist *l, const char *text)
 {
-	json_t *a = text ? json_loads(text, 0, NULL) : NULL;
+	if (!text || !strcmp(text, "[]"))
+		return;
+	json_t *a = json_loads(text, 0, NULL);
 	size_t i;
 	json_t *v;
 	json_array_foreach(a, i, v) if (json_is_integer(v)) idlist_add(l, json_integer_value(v));
