@@ -23,6 +23,7 @@ static const struct key {
 	{"base_url", K_STR, offsetof(struct config, base_url), 256},
 	{"durable", K_BOOL, offsetof(struct config, durable), 0},
 	{"threads", K_INT, offsetof(struct config, threads), 0},
+	{"write_threads", K_INT, offsetof(struct config, write_threads), 0},
 	{"readers", K_INT, offsetof(struct config, readers), 0},
 	{"rate_limit", K_INT, offsetof(struct config, rate_limit), 0},
 	{"password_auth", K_BOOL, offsetof(struct config, password_auth), 0},
@@ -78,6 +79,7 @@ static void defaults(struct config *c)
 	snprintf(c->data_dir, sizeof(c->data_dir), "var");
 	c->durable = 1;
 	c->threads = 4;
+	c->write_threads = 32;
 	c->readers = 4;
 	c->rate_limit = 700;
 	c->password_auth = 1;

@@ -13,7 +13,8 @@ struct config {
 	char data_dir[512];	/* attachments live in DATA_DIR/files */
 	char base_url[256];	/* public URL, used in "url" fields */
 	int durable;		/* 1: fsync every commit (synchronous=FULL) */
-	int threads;		/* HTTP worker threads */
+	int threads;		/* HTTP event-loop threads */
+	int write_threads;	/* threads that run writes (they wait on group commits) */
 	int readers;		/* reader connections */
 	int rate_limit;		/* requests per minute per user; 0 = off */
 	int password_auth;	/* 1: basic auth with a password is allowed */

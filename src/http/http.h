@@ -26,6 +26,7 @@ struct server {
 	struct config cfg;
 	struct store *store;
 	struct MHD_Daemon *mhd;
+	struct pool *pool;	/* handler threads for writes (server.c) */
 	int64_t started_ns;
 };
 
@@ -49,6 +50,9 @@ struct req {
 	struct db *rdb;		/* a borrowed reader, released after the reply */
 	struct MHD_Response *resp;	/* the queued reply */
 	char session_cookie[128];	/* Set-Cookie value to send, if any */
+	int parked;		/* suspended, queued to a handler thread */
+	_Atomic int handled;	/* the handler thread finished it */
+	struct req *next;	/* handler queue link */
 };
 
 /* A route: method(s), path pattern with {id} (digits) and {word}

@@ -15,6 +15,7 @@
 #include "http/metrics.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +266,99 @@ static void add_common_headers(struct req *r)
 		MHD_add_response_header(r->resp, "Cache-Control", "no-store");
 }
 
+/* Route, run and finish one request; the reply ends up in r->resp. */
+static void handle(struct req *r)
+{
+	if (!r->method)
+		reply_error(r, 405, "MethodNotAllowed", "method not allowed", NULL);
+	else if (strlen(r->path) >= sizeof(r->path) - 1)
+		reply_error(r, 414, "URITooLong", "the path is too long", NULL);
+	else
+		dispatch(r);
+	/* give the reader back now, not when the reply has been sent: a
+	 * reply waiting for a slow client must not hold a connection that
+	 * the next request on this thread needs */
+	if (r->rdb) {
+		store_release(r->srv->store, r->rdb);
+		r->rdb = NULL;
+	}
+	add_common_headers(r);
+}
+
+/* --- handler threads for writes ---
+ * A write blocks until its group commits.  Rather than block an event-loop
+ * thread (and so cap a group at `threads` writes), the event loop suspends
+ * the connection and queues the request here; a handler thread runs it and
+ * resumes the connection, and the event loop then sends the reply.  Many
+ * cheap, mostly sleeping threads let many writes share one fsync. */
+struct pool {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct req *head, *tail;
+	int stopping, nthreads;
+	pthread_t threads[256];
+};
+
+static void pool_submit(struct pool *p, struct req *r)
+{
+	pthread_mutex_lock(&p->lock);
+	r->next = NULL;
+	if (p->tail)
+		p->tail->next = r;
+	else
+		p->head = r;
+	p->tail = r;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void *pool_main(void *arg)
+{
+	struct pool *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		while (!p->head && !p->stopping)
+			pthread_cond_wait(&p->cond, &p->lock);
+		struct req *r = p->head;
+		if (r) {
+			p->head = r->next;
+			if (!p->head)
+				p->tail = NULL;
+		}
+		pthread_mutex_unlock(&p->lock);
+		if (!r)
+			break; /* stopping and nothing left */
+		handle(r);
+		atomic_store(&r->handled, 1);
+		MHD_resume_connection(r->conn);
+	}
+	return NULL;
+}
+
+static struct pool *pool_start(int n)
+{
+	struct pool *p = xcalloc(1, sizeof(*p));
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	if (n > (int)ARRAY_SIZE(p->threads))
+		n = ARRAY_SIZE(p->threads);
+	for (; p->nthreads < n; p->nthreads++)
+		if (pthread_create(&p->threads[p->nthreads], NULL, pool_main, p))
+			die("cannot start handler threads");
+	return p;
+}
+
+static void pool_stop(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stopping = 1;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	for (int i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	free(p);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **con_cls)
@@ -297,21 +391,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (!r->resp) {
-		if (!r->method)
-			reply_error(r, 405, "MethodNotAllowed", "method not allowed", NULL);
-		else if (strlen(url) >= sizeof(r->path))
-			reply_error(r, 414, "URITooLong", "the path is too long", NULL);
-		else
-			dispatch(r);
-		/* give the reader back now, not when the reply has been sent: a
-		 * reply waiting for a slow client must not hold a connection that
-		 * the next request on this thread needs */
-		if (r->rdb) {
-			store_release(s->store, r->rdb);
-			r->rdb = NULL;
+	if (r->parked) {
+		if (!atomic_load(&r->handled))
+			return MHD_YES; /* woken before the worker finished: keep waiting */
+	} else if (!r->resp) {
+		if (r->method != M_GET && r->method && strlen(url) < sizeof(r->path) && s->pool) {
+			/* a write: run it on a handler thread so this event loop
+			 * keeps serving while the write waits for its group commit */
+			r->parked = 1;
+			MHD_suspend_connection(conn);
+			pool_submit(s->pool, r);
+			return MHD_YES;
 		}
-		add_common_headers(r);
+		handle(r);
 	}
 	return MHD_queue_response(conn, r->status, r->resp);
 }
@@ -337,6 +429,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 int server_start(struct server *s)
 {
+	if (s->cfg.write_threads > 0)
+		s->pool = pool_start(s->cfg.write_threads);
 	struct sockaddr_in sa = {0};
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)s->cfg.port);
@@ -345,7 +439,9 @@ int server_start(struct server *s)
 		return -1;
 	}
 	s->mhd = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			MHD_ALLOW_SUSPEND_RESUME,
+		0, NULL, NULL,
 		on_request, s, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
 		MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
@@ -368,6 +464,10 @@ void server_stop(struct server *s)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(s->mhd);
+	if (s->pool) {
+		pool_stop(s->pool);
+		s->pool = NULL;
+	}
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	s->mhd = NULL;
