@@ -86,10 +86,37 @@ static int session_show(struct req *r)
 	return reply_json(r, 200, out);
 }
 
+struct logout_arg {
+	char hash[65];
+};
+
+static int logout_write(struct db *db, void *p)
+{
+	struct logout_arg *a = p;
+	return session_store_delete(db, a->hash);
+}
+
+/* DELETE /api/v2/sonnim/session.json: sign out (the cookie's session is
+ * deleted; other sessions of the user stay). */
+static int session_logout(struct req *r)
+{
+	const char *sid = req_cookie(r, "sonnim_session");
+	if (!sid || strlen(sid) != 40)
+		return reply_error(r, 400, "NoSession", "this request has no browser session", NULL);
+	struct logout_arg a;
+	token_hash(sid, a.hash);
+	if (store_write(r->srv->store, logout_write, &a))
+		return reply_db_down(r);
+	snprintf(r->session_cookie, sizeof(r->session_cookie),
+		 "sonnim_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+	return reply_raw(r, 204, "application/json", "", 0);
+}
+
 const struct route system_routes[] = {
 	{M_GET, "/healthz", PUBLIC, healthz, 0},
 	{M_GET, "/metrics", PUBLIC, metrics, 0},
 	{M_POST, "/api/v2/sonnim/session.json", PUBLIC, session_login, 0},
 	{M_GET, "/api/v2/sonnim/session.json", ROLE_END_USER, session_show, 0},
+	{M_DELETE, "/api/v2/sonnim/session.json", ROLE_END_USER, session_logout, 0},
 	{0},
 };

@@ -122,6 +122,22 @@ describe('browser sessions and CSRF', () => {
     assert.equal(await ticketCount(), before + 1);
   });
 
+  test('sign-out needs the CSRF token, deletes the session and clears the cookie', async () => {
+    const s = await env();
+    const r = await login(s.people.agent.email, s.people.agent.password);
+    assert.equal(r.status, 200, r.text);
+    const jar = r.headers.get('set-cookie').split(';')[0];
+    const csrf = r.body.csrf_token;
+    const noToken = await rawFetch('/api/v2/sonnim/session.json', { method: 'DELETE', who: 'anonymous', headers: { Cookie: jar } });
+    assert.equal(noToken.status, 403, noToken.text);
+    const out = await rawFetch('/api/v2/sonnim/session.json', { method: 'DELETE', who: 'anonymous',
+      headers: { Cookie: jar, 'X-CSRF-Token': csrf } });
+    assert.equal(out.status, 204, out.text);
+    assert.match(out.headers.get('set-cookie') || '', /Max-Age=0/);
+    const after = await rawFetch('/api/v2/sonnim/session.json', { who: 'anonymous', headers: { Cookie: jar } });
+    assert.equal(after.status, 401, after.text);
+  });
+
   test('a wrong password gets 401 and no cookie; a made-up cookie is not a session', async () => {
     const s = await env();
     const r = await login(s.people.admin.email, 'wrong');

@@ -36,6 +36,7 @@ const ENDPOINTS = [
   ['GET', '//healthz', 'public', OK],
   ['GET', '//metrics', 'public', OK],
   ['GET', '/sonnim/session', 'end-user', OK],
+  ['DELETE', '/sonnim/session', 'end-user', [400]],
   ['POST', '/sonnim/session', 'public', [401], { body: { email: 'nobody@sonnim.test', password: 'x' } }],
   // tickets
   ['GET', '/tickets', 'end-user', OK],
