@@ -362,12 +362,28 @@ static int audit_add(struct db *db, int64_t ticket_id, int64_t author, const cha
 		return rc;
 	*audit_id = db_int(r, 0, 0);
 	db_res_free(r);
-	for (size_t i = 0; !rc && i < ev->n; i++)
-		rc = db_query(db, NULL,
-			      "INSERT INTO audit_events (audit_id, type, field_name, value,"
-			      " previous_value) VALUES (?, ?, ?, ?, ?)",
-			      "issss", *audit_id, creating ? "Create" : "Change", ev->v[i].field,
-			      ev->v[i].value, ev->v[i].previous);
+	/* the events in multi-row INSERTs of up to 8 rows: one statement where
+	 * a create would otherwise run six (one cached text per row count) */
+	enum { ROWS = 8 };
+	for (size_t i = 0; !rc && i < ev->n; i += ROWS) {
+		size_t k = ev->n - i < ROWS ? ev->n - i : ROWS;
+		struct buf sql = BUF_INIT;
+		struct db_arg a[ROWS * 5];
+		int na = 0;
+		buf_adds(&sql, "INSERT INTO audit_events (audit_id, type, field_name, value,"
+			       " previous_value) VALUES ");
+		for (size_t j = 0; j < k; j++) {
+			const struct field_event *e = &ev->v[i + j];
+			buf_adds(&sql, j ? ", (?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)");
+			a[na++] = (struct db_arg){.type = 'i', .i = *audit_id};
+			a[na++] = (struct db_arg){.type = 's', .s = creating ? "Create" : "Change"};
+			a[na++] = (struct db_arg){.type = 's', .s = e->field};
+			a[na++] = (struct db_arg){.type = 's', .s = e->value};
+			a[na++] = (struct db_arg){.type = 's', .s = e->previous};
+		}
+		rc = db_query_args(db, NULL, sql.s, a, na);
+		buf_release(&sql);
+	}
 	return rc;
 }
 
