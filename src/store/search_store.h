@@ -5,7 +5,9 @@
  * Use: fill a struct search_spec, call search_store_run() for a page of
  * hits (kind + id, in result order) and the total, then load each hit with
  * ticket_store_get() / user_store_get() / org_store_get().
- * search_store_count() answers the total alone.
+ * search_store_count() answers the total alone.  The total is exact; a
+ * page runs the count first (it decides which kinds and which plan the
+ * page needs) and costs one statement more unless it is past the end.
  *
  * What a query means (the full list of fields is in search_store.c):
  *   - type:ticket|user|organization picks one kind; without it every kind
@@ -44,6 +46,10 @@ enum search_kind {
 	SEARCH_ORGANIZATION = 4,
 };
 #define SEARCH_ALL_KINDS (SEARCH_TICKET | SEARCH_USER | SEARCH_ORGANIZATION)
+
+/* The most results /api/v2/search pages through, as Zendesk: page 10 at
+ * 100 per page is the last; the count still reports every match. */
+#define SEARCH_MAX_RESULTS 1000
 
 /* Return code of search_store_run/count for a query that cannot be run as
  * written (err says why): the API answers 400. */

@@ -392,6 +392,8 @@ static char *run(const char *query, const struct opts *o)
 		return xstrdup("ERROR");
 	}
 	assert_int_equal(count, g_total);
+	if (!sp.offset && n < sp.limit) /* the whole result: the count is its size */
+		assert_int_equal(g_total, n);
 	struct buf b = BUF_INIT;
 	for (int i = 0; i < n; i++)
 		buf_addf(&b, "%s%c%" PRId64, i ? " " : "",
@@ -779,6 +781,90 @@ static void test_sort_and_pages(void **state)
 	check_opts("", &o, "u1 o1 u2"); /* kinds without a status sort first, by id */
 }
 
+/* The words' first hits by updated_at: every page, at every size and
+ * offset, is the same slice of one order.  For "a few" matches among 8
+ * tickets the store reads small pages by walking tickets in updated_at
+ * order (30 * n * n >= max_id * (offset + limit): always here with limit
+ * <= 3) and the whole list of 100 from the matches (unless n >= 6), so the
+ * two plans are held to each other. */
+static void test_pages_by_updated(void **state)
+{
+	static const struct {
+		int64_t as;
+		const char *query, *desc; /* updated_at descending, all of it */
+	} cases[] = {
+	    {0, "type:ticket 배송", "t5 t1"},
+	    {0, "배송", "t5 t1"},
+	    {0, "type:ticket the", NULL},
+	    {0, "the", NULL},
+	    {0, "type:ticket the -status:open", "t2 t6"},
+	    {0, "type:ticket invoic*", "t7 t4"},
+	    {0, "jane", "t7 u6"},
+	    {0, "refund*", NULL},
+	    {0, "type:ticket -배송", "t8 t7 t2 t6 t4 t3"}, /* no words: no walk */
+	    {4, "type:ticket the", NULL},
+	    {6, "type:ticket the", NULL},
+	    {6, "the", NULL},
+	    {8, "배송", "t5 t1"},
+	};
+	/* all tickets, updated_at descending (see test_sort_and_pages) */
+	static const char *const updated_desc[] = {"t8", "t7", "t2", "t6", "t5", "t4", "t3", "t1"};
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		for (int desc = 1; desc >= 0; desc--) {
+			struct opts full = {
+			    .as = cases[c].as, .sort_by = "updated_at", .desc = desc};
+			char *all = run(cases[c].query, &full);
+			int64_t total = g_total;
+			if (cases[c].desc && desc)
+				assert_string_equal(all, cases[c].desc);
+			/* tickets-only results: the tickets' order, filtered */
+			if (!strchr(all, 'u') && !strchr(all, 'o')) {
+				struct opts by_created = {.as = cases[c].as};
+				char *set = run(cases[c].query, &by_created);
+				struct buf want = BUF_INIT;
+				for (size_t i = 0; i < ARRAY_SIZE(updated_desc); i++) {
+					const char *t =
+					    updated_desc[desc ? i
+							      : ARRAY_SIZE(updated_desc) - 1 - i];
+					char pad[8], padded[256];
+					snprintf(pad, sizeof(pad), " %s ", t);
+					snprintf(padded, sizeof(padded), " %s ", set);
+					if (strstr(padded, pad))
+						buf_addf(&want, "%s%s", want.len ? " " : "", t);
+				}
+				if (strcmp(all, want.s))
+					print_error("'%s' by updated_at: got '%s', want '%s'\n",
+						    cases[c].query, all, want.s);
+				assert_string_equal(all, want.s);
+				buf_release(&want);
+				free(set);
+			}
+			/* every page is its slice of all */
+			char *words[16];
+			int nwords = 0;
+			for (char *p = all, *save = NULL, *w; (w = strtok_r(p, " ", &save));
+			     p = NULL)
+				if (nwords < 16)
+					words[nwords++] = w;
+			for (int limit = 1; limit <= 3; limit++) {
+				for (int offset = 0; offset <= nwords; offset++) {
+					struct opts o = full;
+					o.limit = limit;
+					o.offset = offset;
+					struct buf want = BUF_INIT;
+					for (int i = offset; i < offset + limit && i < nwords; i++)
+						buf_addf(&want, "%s%s", want.len ? " " : "",
+							 words[i]);
+					check_opts(cases[c].query, &o, want.s);
+					assert_int_equal(g_total, total);
+					buf_release(&want);
+				}
+			}
+			free(all);
+		}
+	}
+}
+
 /* Every actor finds exactly the tickets ticket_can_view() lets it see. */
 static void test_visibility(void **state)
 {
@@ -958,6 +1044,7 @@ int main(void)
 	    cmocka_unit_test(test_users_organizations),
 	    cmocka_unit_test(test_kinds_and_errors),
 	    cmocka_unit_test(test_sort_and_pages),
+	    cmocka_unit_test(test_pages_by_updated),
 	    cmocka_unit_test(test_visibility),
 	    cmocka_unit_test(test_hostile),
 	    cmocka_unit_test(test_too_many_values),
