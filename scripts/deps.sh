@@ -5,7 +5,7 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 RUN="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
- libpq-dev libsodium-dev libstemmer-dev libmagic-dev"
+ libpq-dev libsodium-dev libstemmer-dev libmagic-dev libxml2-dev"
 CHECK="$RUN libcmocka-dev clang libclang-rt-14-dev postgresql wrk nodejs npm
  ca-certificates"
 case "${1:-run}" in

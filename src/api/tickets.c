@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "core/html.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
 #include <inttypes.h>
@@ -124,10 +125,17 @@ int ticket_change_from_json(json_t *t, struct ticket_change *c, int creating, ch
 			free(html);
 			return -1;
 		}
-		if (!body && html) {
-			struct buf b = BUF_INIT;
-			comment_html_to_text(html, &b);
-			body = buf_detach(&b);
+		if (html) {
+			/* kept as allow-listed HTML; its text is the plain body
+			 * unless the client sent one too */
+			struct buf out, text;
+			buf_init(&out, 4 << 20);
+			buf_init(&text, 4 << 20);
+			html_sanitize(html, strlen(html), &out, &text);
+			c->comment_html = buf_detach(&out);
+			if (!body)
+				body = buf_detach(&text);
+			buf_release(&text);
 		}
 		free(html);
 		if (!body || !*body) {

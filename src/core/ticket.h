@@ -63,7 +63,8 @@ struct ticket_change {
 	struct ticket v;	/* the new values for the set fields */
 	struct strlist add_tags, remove_tags;	/* additional_tags / remove_tags */
 	/* the comment that comes with the change, if any */
-	char *comment_body, *comment_html;
+	char *comment_body;
+	char *comment_html;	/* allow-listed HTML (core/html.h) or NULL: made from the body */
 	int comment_public;	/* 1 public reply, 0 internal note */
 	int64_t comment_author_id;	/* 0 = the acting user */
 	struct strlist upload_tokens;
