@@ -17,7 +17,8 @@
 # Environment (defaults in brackets):
 #   SONNIM_BIN [build/rel/sonnim]   BENCH_TICKETS [100000]
 #   BENCH_DURATION [10] seconds per wrk run, BENCH_THREADS [2] wrk threads,
-#   BENCH_CONNECTIONS [16] wrk connections
+#   BENCH_CONNECTIONS [16] wrk connections, BENCH_WRITE_CONNECTIONS [64] for
+#   the create runs (concurrent writers are what group commit batches)
 #   BENCH_PRELOAD_MODE [many] (or single), BENCH_PRELOAD_CONCURRENCY [8]
 #   BENCH_PG [0], BENCH_PG_TICKETS [20000]
 #   BENCH_PEER [0], BENCH_PEER_SCRIPT [../shared/bench/peer-rt.sh],
@@ -34,6 +35,8 @@ N=${BENCH_TICKETS:-100000}
 DUR=${BENCH_DURATION:-10}
 WT=${BENCH_THREADS:-2}
 WC=${BENCH_CONNECTIONS:-16}
+WCW=${BENCH_WRITE_CONNECTIONS:-64} # creates: group commit needs concurrent writers
+CONNS=
 PMODE=${BENCH_PRELOAD_MODE:-many}
 PCONC=${BENCH_PRELOAD_CONCURRENCY:-8}
 N_PG=${BENCH_PG_TICKETS:-20000}
@@ -151,9 +154,9 @@ run() {
 	out=$TMP/wrk-$name.txt
 	c0=$(cpu_now)
 	if [ -n "$script" ]; then
-		env "$@" wrk -t"$WT" -c"$WC" -d"${DUR}s" --timeout 10s --latency -s "$B/$script" "$url" >"$out" 2>&1 || true
+		env "$@" wrk -t"$WT" -c"${CONNS:-$WC}" -d"${DUR}s" --timeout 10s --latency -s "$B/$script" "$url" >"$out" 2>&1 || true
 	else
-		wrk -t"$WT" -c"$WC" -d"${DUR}s" --timeout 10s --latency "$url" >"$out" 2>&1 || true
+		wrk -t"$WT" -c"${CONNS:-$WC}" -d"${DUR}s" --timeout 10s --latency "$url" >"$out" 2>&1 || true
 	fi
 	set -- $(wrk_figures "$out") $(cpu_share "$c0" "$(cpu_now)")
 	echo "run|$name|$label|$1|$2|$3|$4|$5|$6|$7|$8" >>"$RES"
@@ -239,7 +242,9 @@ else
 	echo "skip|search_en|search refund|HTTP error" >>"$RES"
 fi
 rss_line "bench server after reads" "$SERVER_PID"
+CONNS=$WCW
 run create_durable "ticket create (durable)" "$URL" create.lua
+CONNS=
 writer_stats() { node -e '
 	const http = require("node:http");
 	http.get(process.argv[1], (r) => { let s = ""; r.on("data", (c) => (s += c)); r.on("end", () => {
@@ -254,7 +259,9 @@ stop_server
 say ""
 say "-- create with SONNIM_DURABLE=0 (synchronous=NORMAL)"
 start_server "$TMP/bench.db" "$TMP" SONNIM_DURABLE=0
+CONNS=$WCW
 run create_fast "ticket create (SONNIM_DURABLE=0)" "$URL" create.lua
+CONNS=
 stop_server
 
 # ----------------------------------------------------------------- 5. PostgreSQL
@@ -279,7 +286,9 @@ if [ "${BENCH_PG:-0}" = 1 ]; then
 	run pg_healthz "pg: healthz" "$URL/healthz"
 	run pg_show "pg: ticket show" "$URL" get.lua "BENCH_PATH=/api/v2/tickets/{id}.json" \
 		"BENCH_ID_MIN=$(kv min_id)" "BENCH_ID_MAX=$(kv max_id)"
+	CONNS=$WCW
 	run pg_create "pg: ticket create" "$URL" create.lua
+	CONNS=
 	rss_line "pg server after the run" "$SERVER_PID"
 	stop_server
 	sh "$ROOT/tests/pg.sh" stop "$PGDIR" 2>>"$TMP/pg.log" || true
