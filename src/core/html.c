@@ -10,8 +10,9 @@
  *                first HTML_MAX_ATTRS attributes (cap_attrs).  libxml2
  *                2.9's parser looks for duplicate attributes with a nested
  *                loop, so 5 MB of attributes in one tag would take minutes.
- *   2. parse     libxml2's HTML parser (htmlParseDocument) over the buffer,
- *                with our own SAX callbacks: no tree is built.  Each
+ *   2. parse     libxml2's HTML parser (htmlParseDocument), reading the
+ *                buffer through a callback, with our own SAX callbacks: no
+ *                tree is built (so no tree depth or text node limits).  Each
  *                start/end event pushes/pops a struct frame that records
  *                what was done with the element (kept and written, flattened,
  *                dropped); text is written escaped unless inside a dropped

@@ -392,7 +392,7 @@ static int comment_add(struct db *db, struct ticket_write *w, int64_t ticket_id,
 {
 	struct ticket_change *c = w->change;
 	struct buf html = BUF_INIT;
-	if (c->comment_html)
+	if (c->comment_html && *c->comment_html)
 		buf_adds(&html, c->comment_html); /* sanitized by the caller */
 	else
 		comment_text_to_html(c->comment_body, &html);
