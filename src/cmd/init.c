@@ -10,6 +10,8 @@
 #include "cmd/cmd.h"
 #include "http/auth.h"
 #include "store/store.h"
+#include "store/group_store.h"
+#include "store/org_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
 #include <fcntl.h>
@@ -43,15 +45,29 @@ static int64_t add_user(struct db *db, const char *name, const char *email, int 
 	return id;
 }
 
-static int64_t add_row(struct db *db, const char *sql, const char *name)
+static int64_t add_group(struct db *db, const char *name)
 {
-	struct db_res *r;
-	int64_t now = now_seconds();
-	if (db_query(db, &r, sql, "sii", name, now, now))
-		return -1;
-	int64_t id = db_int(r, 0, 0);
-	db_res_free(r);
+	struct group g = {.name = xstrdup(name), .is_public = 1};
+	g.created_at = g.updated_at = now_seconds();
+	int64_t id = group_store_insert(db, &g) ? -1 : g.id;
+	group_clear(&g);
 	return id;
+}
+
+static int64_t add_org(struct db *db, const char *name)
+{
+	struct organization o = {.name = xstrdup(name)};
+	o.created_at = o.updated_at = now_seconds();
+	int64_t id = org_store_insert(db, &o) ? -1 : o.id;
+	organization_clear(&o);
+	return id;
+}
+
+static int add_member(struct db *db, int64_t user, int64_t group)
+{
+	struct group_membership m = {.user_id = user, .group_id = group};
+	m.created_at = m.updated_at = now_seconds();
+	return membership_store_insert(db, &m);
 }
 
 static int add_ticket(struct db *db, int64_t requester, int64_t assignee, int64_t group,
@@ -90,14 +106,10 @@ static int add_ticket(struct db *db, int64_t requester, int64_t assignee, int64_
 
 static int demo(struct db *db, int64_t admin)
 {
-	static const char grp[] = "INSERT INTO agent_groups (name, created_at, updated_at)"
-				  " VALUES (?, ?, ?) RETURNING id";
-	static const char org[] = "INSERT INTO organizations (name, created_at, updated_at)"
-				  " VALUES (?, ?, ?) RETURNING id";
-	int64_t g_support = add_row(db, grp, "고객지원 Support");
-	int64_t g_billing = add_row(db, grp, "결제 Billing");
-	int64_t o_acme = add_row(db, org, "Acme Corp");
-	int64_t o_hanbit = add_row(db, org, "한빛상사");
+	int64_t g_support = add_group(db, "고객지원 Support");
+	int64_t g_billing = add_group(db, "결제 Billing");
+	int64_t o_acme = add_org(db, "Acme Corp");
+	int64_t o_hanbit = add_org(db, "한빛상사");
 	int64_t a1 = add_user(db, "김지원", "jiwon@sonnim.example", ROLE_AGENT, 0, "ko");
 	int64_t a2 = add_user(db, "Alex Morgan", "alex@sonnim.example", ROLE_AGENT, 0, "en-US");
 	int64_t c1 = add_user(db, "이민수", "minsu@hanbit.example", ROLE_END_USER, o_hanbit, "ko");
@@ -106,14 +118,8 @@ static int demo(struct db *db, int64_t admin)
 	if (g_support < 0 || g_billing < 0 || o_acme < 0 || o_hanbit < 0 || a1 < 0 || a2 < 0 ||
 	    c1 < 0 || c2 < 0 || c3 < 0)
 		return -1;
-	if (search_index_organization(db, o_acme) || search_index_organization(db, o_hanbit))
-		return -1;
-	static const char mem[] = "INSERT INTO group_memberships (user_id, group_id, is_default,"
-				  " created_at, updated_at) VALUES (?, ?, 1, ?, ?)";
-	int64_t now = now_seconds();
-	if (db_query(db, NULL, mem, "iiii", a1, g_support, now, now) ||
-	    db_query(db, NULL, mem, "iiii", a2, g_billing, now, now) ||
-	    db_query(db, NULL, mem, "iiii", admin, g_support, now, now))
+	if (add_member(db, a1, g_support) || add_member(db, a2, g_billing) ||
+	    add_member(db, admin, g_support))
 		return -1;
 	return add_ticket(db, c1, a1, g_support, "배송 지연 문의",
 			  "주문한 상품이 일주일째 배송되지 않았습니다. 배송 상태를 확인해 주세요.",
@@ -135,12 +141,11 @@ static int demo(struct db *db, int64_t admin)
 static int init_write(struct db *db, void *p)
 {
 	struct seed *s = p;
-	struct db_res *r;
-	int rc = db_query(db, &r, "SELECT id FROM users WHERE role = 'admin' LIMIT 1", "");
+	int64_t admins;
+	int rc = user_store_count(db, ROLE_ADMIN, 0, &admins);
 	if (rc)
 		return rc;
-	s->already = r->nrows > 0;
-	db_res_free(r);
+	s->already = admins > 0;
 	if (s->already)
 		return 0;
 	token_new(s->password);

@@ -261,24 +261,13 @@ static int ticket_metrics(struct db *db, const struct event_row *e)
 	if (!strcmp(e->type, "ticket.created"))
 		me.status_from = NULL;
 	if (!strcmp(e->type, "comment.added")) {
-		struct db_res *r;
 		int64_t cid = json_integer_value(json_object_get(p, "comment_id"));
-		rc = db_query(db, &r,
-			      "SELECT c.is_public, u.role, t.requester_id = c.author_id FROM comments c"
-			      " JOIN users u ON u.id = c.author_id JOIN tickets t ON t.id = c.ticket_id"
-			      " WHERE c.id = ?",
-			      "i", cid);
-		if (rc) {
+		rc = metric_store_comment(db, cid, &me.comment_public, &me.author_is_agent,
+					  &me.author_is_requester);
+		if (rc < 0) {
 			json_decref(p);
 			return rc;
 		}
-		if (r->nrows) {
-			me.comment_public = (int)db_int(r, 0, 0);
-			me.author_is_agent = role_parse(db_str(r, 0, 1)) >= ROLE_AGENT;
-			me.author_is_requester = db_str(r, 0, 2) && (db_str(r, 0, 2)[0] == '1' ||
-								     db_str(r, 0, 2)[0] == 't');
-		}
-		db_res_free(r);
 	}
 	metric_apply(&m, &me);
 	json_decref(p);

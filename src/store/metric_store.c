@@ -2,6 +2,7 @@
  * the ticket_metrics listener inside the dispatcher's transaction. */
 #include "store/metric_store.h"
 #include "base/util.h"
+#include "core/ticket.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,4 +77,25 @@ int metric_store_list(struct db *db, int64_t after_id, int limit, struct ticket_
 		from_row(r, i, &(*out)[i]);
 	db_res_free(r);
 	return 0;
+}
+
+int metric_store_comment(struct db *db, int64_t comment_id, int *is_public, int *by_agent,
+			 int *by_requester)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r,
+			  "SELECT c.is_public, u.role, CASE WHEN t.requester_id = c.author_id"
+			  " THEN 1 ELSE 0 END FROM comments c JOIN users u ON u.id = c.author_id"
+			  " JOIN tickets t ON t.id = c.ticket_id WHERE c.id = ?",
+			  "i", comment_id);
+	if (rc)
+		return rc;
+	rc = r->nrows ? 0 : 1;
+	if (!rc) {
+		*is_public = (int)db_int(r, 0, 0);
+		*by_agent = role_parse(db_str(r, 0, 1)) >= ROLE_AGENT;
+		*by_requester = (int)db_int(r, 0, 2);
+	}
+	db_res_free(r);
+	return rc;
 }
