@@ -463,11 +463,13 @@ void server_stop(struct server *s)
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
-	MHD_stop_daemon(s->mhd);
+	/* handler threads first: each resumes its connection, which needs the
+	 * daemon alive */
 	if (s->pool) {
 		pool_stop(s->pool);
 		s->pool = NULL;
 	}
+	MHD_stop_daemon(s->mhd);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	s->mhd = NULL;
