@@ -509,6 +509,36 @@ static char *event_payload(const struct ticket *t, const struct field_events *ev
 	return s;
 }
 
+/* Zendesk: a dropdown/multiselect/checkbox value is also a tag; when the
+ * value changes, the old value's tags go (unless the new values add them
+ * back).  Adds them to c->remove_tags.  0 or DB_*. */
+static int old_field_tags(struct db *db, const struct ticket *t, struct ticket_change *c)
+{
+	for (size_t i = 0; i < c->v.nfields; i++) {
+		const char *old = NULL;
+		for (size_t j = 0; j < t->nfields; j++)
+			if (t->fields[j].id == c->v.fields[i].id)
+				old = t->fields[j].value_json;
+		if (!old || (c->v.fields[i].value_json && !strcmp(old, c->v.fields[i].value_json)))
+			continue;
+		struct field f;
+		memset(&f, 0, sizeof(f));
+		int rc = field_store_get(db, c->v.fields[i].id, &f);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			struct strlist gone = {0};
+			field_value_tags(&f, old, &gone);
+			for (size_t k = 0; k < gone.n; k++)
+				if (!strlist_has(&c->add_tags, gone.v[k]))
+					strlist_add(&c->remove_tags, gone.v[k]);
+			strlist_clear(&gone);
+		}
+		field_clear(&f);
+	}
+	return 0;
+}
+
 /* Zendesk: solving a problem solves its open incidents, with a note, in
  * the same transaction (one audit each, via "rule"). */
 static int solve_incidents(struct db *db, const struct ticket_write *w, const struct ticket *p)
@@ -586,6 +616,8 @@ int ticket_write_run(struct db *db, void *arg)
 			goto out;
 		if (rc)
 			REFUSE(422, "%s", err);
+		if (!creating && (rc = old_field_tags(db, &t, w->change)) < 0)
+			goto out;
 	}
 	if (ticket_apply(&t, w->change, &w->who, w->now, &ev, err, sizeof(err)))
 		REFUSE(422, "%s", err);

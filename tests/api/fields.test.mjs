@@ -82,6 +82,13 @@ describe('ticket fields', () => {
     });
     const t = await newTicket(admin, { subject: '지역 태그', custom_fields: [{ id: dropdown.id, value: 'region_busan' }] });
     assert.ok(t.tags.includes('region_busan'), JSON.stringify(t.tags));
+    // a new value swaps the tag; other tags stay
+    const u = await admin.tickets.update(t.id, { ticket: { additional_tags: ['keep_me'] } });
+    assert.ok(u.result.tags.includes('keep_me'), JSON.stringify(u.result.tags));
+    const v = await admin.tickets.update(t.id, { ticket: { custom_fields: [{ id: dropdown.id, value: 'region_seoul' }] } });
+    assert.ok(v.result.tags.includes('region_seoul'), JSON.stringify(v.result.tags));
+    assert.ok(!v.result.tags.includes('region_busan'), JSON.stringify(v.result.tags));
+    assert.ok(v.result.tags.includes('keep_me'), JSON.stringify(v.result.tags));
   });
 
   test('only admins change ticket fields', async () => {
