@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "core/html.h"
+#include "store/attachment_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
 #include <inttypes.h>
@@ -507,6 +508,13 @@ static int tickets_delete(struct req *r)
 {
 	struct ticket_delete d = {.who = r->actor, .id = r->id[0]};
 	int rc = store_write(r->srv->store, ticket_delete_run, &d);
+	if (!rc && d.nsha) {
+		/* its files, unless another attachment still uses them */
+		struct attachment_forget f = {.data_dir = r->srv->cfg.data_dir,
+					      .sha256s = d.sha256s, .nsha = d.nsha};
+		store_write(r->srv->store, attachment_forget_run, &f);
+	}
+	attachment_shas_free(d.sha256s, d.nsha);
 	if (rc && d.status == 404)
 		return reply_not_found(r);
 	if (rc)

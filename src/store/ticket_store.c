@@ -804,6 +804,16 @@ int ticket_delete_run(struct db *db, void *arg)
 		d->status = 404;
 		return DB_REFUSED;
 	}
+	struct db_res *r;
+	rc = db_query(db, &r, "SELECT DISTINCT sha256 FROM attachments WHERE ticket_id = ?", "i",
+		      d->id);
+	if (rc)
+		return rc;
+	d->nsha = r->nrows;
+	d->sha256s = xcalloc(r->nrows + 1, sizeof(char *));
+	for (int i = 0; i < r->nrows; i++)
+		d->sha256s[i] = xstrdup(db_str(r, i, 0));
+	db_res_free(r);
 	for (size_t i = 0; i < ARRAY_SIZE(sql); i++)
 		if ((rc = db_query(db, NULL, sql[i], "i", d->id)))
 			return rc;

@@ -104,6 +104,8 @@ struct ticket_delete {
 	struct actor who;
 	int64_t id;
 	int status;
+	char **sha256s;	/* out: files of its attachments, to forget after commit */
+	int nsha;	/* (attachment_forget_run; free with attachment_shas_free) */
 };
 int ticket_delete_run(struct db *db, void *arg);
 

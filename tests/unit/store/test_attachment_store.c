@@ -625,6 +625,33 @@ static void test_delete_and_forget(void **state)
 	assert_true(file_exists(fx, HELLO_SHA));
 }
 
+/* Deleting a ticket hands back its files; forgetting them after the
+ * commit removes those no other attachment uses. */
+static void test_ticket_delete_forgets_files(void **state)
+{
+	struct fixture *fx = *state;
+	struct attachment_upload a, b;
+	char sha_a[65], sha_b[65]; /* upload() hands out one static buffer */
+	assert_int_equal(upload(fx, "", "tok-del", g_admin, NOW, "only here", &a), 0);
+	snprintf(sha_a, sizeof(sha_a), "%s", a.sha256);
+	assert_int_equal(upload(fx, "", "tok-keep", g_admin, NOW, "shared bytes", &b), 0);
+	snprintf(sha_b, sizeof(sha_b), "%s", b.sha256);
+	struct attachment_upload b2;
+	assert_int_equal(upload(fx, "", "tok-keep2", g_admin, NOW, "shared bytes", &b2), 0);
+	int64_t tid, cid, tid2, cid2;
+	assert_int_equal(ticket_with_uploads(fx, 1, "tok-del", "tok-keep", &tid, &cid), 0);
+	assert_int_equal(ticket_with_uploads(fx, 1, "tok-keep2", NULL, &tid2, &cid2), 0);
+	assert_true(file_exists(fx, sha_a) && file_exists(fx, sha_b));
+	struct ticket_delete d = {.who = {.user_id = g_admin, .role = ROLE_ADMIN}, .id = tid};
+	assert_int_equal(store_write(fx->st, ticket_delete_run, &d), 0);
+	assert_int_equal(d.nsha, 2);
+	struct attachment_forget f = {.data_dir = fx->dir, .sha256s = d.sha256s, .nsha = d.nsha};
+	assert_int_equal(store_write(fx->st, attachment_forget_run, &f), 0);
+	attachment_shas_free(d.sha256s, d.nsha);
+	assert_false(file_exists(fx, sha_a));
+	assert_true(file_exists(fx, sha_b)); /* still attached to the other ticket */
+}
+
 static void test_sweep(void **state)
 {
 	struct fixture *fx = *state;
@@ -686,6 +713,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_upload_restores_missing_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_attach_through_ticket_write, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delete_and_forget, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ticket_delete_forgets_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store/attachment", tests, group_setup, group_teardown);

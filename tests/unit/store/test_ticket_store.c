@@ -8,6 +8,7 @@
  * N, and each time nothing at all was written.
  */
 #include "store/ticket_store.h"
+#include "store/attachment_store.h"
 #include "store/store.h"
 #include "store/user_store.h"
 #include "testutil.h"
@@ -282,6 +283,9 @@ static void test_delete(void **state)
 	int64_t id = new_ticket(as(admin_id, ROLE_ADMIN, 0), "delete me", "x");
 	struct ticket_delete d = {.who = as(admin_id, ROLE_ADMIN, 0), .id = id};
 	assert_int_equal(store_write(st, ticket_delete_run, &d), 0);
+	assert_int_equal(d.nsha, 0); /* no attachments */
+	attachment_shas_free(d.sha256s, d.nsha);
+	d.sha256s = NULL;
 	char sql[160];
 	snprintf(sql, sizeof(sql),
 		 "SELECT (SELECT COUNT(*) FROM tickets WHERE id = %lld) + (SELECT COUNT(*) FROM"
@@ -291,6 +295,7 @@ static void test_delete(void **state)
 	d.status = 0;
 	assert_int_not_equal(store_write(st, ticket_delete_run, &d), 0);
 	assert_int_equal(d.status, 404);
+	attachment_shas_free(d.sha256s, d.nsha);
 }
 
 static int64_t snapshot(void)
