@@ -4,9 +4,13 @@
  *   wait until the queue is non-empty
  *   take the whole queue (a singly linked list, newest first -> reversed)
  *   BEGIN; for each: SAVEPOINT w; rc = fn(); rc<0 ? ROLLBACK TO w : RELEASE w
+ *   rebuild the search documents the group named (db_defer_*), each once
  *   COMMIT (one fsync for the whole group); wake every waiter
- * Each waiter sleeps on its own condition variable inside its request, so a
- * write costs two context switches plus 1/N of a commit.
+ * Each waiter sleeps on its own condition variable (on an HTTP handler
+ * thread, its connection suspended), so a write costs two context switches
+ * plus 1/N of a commit.  A failure outside a write's own savepoint (the
+ * search rebuild, COMMIT) fails the whole group: nothing of it is kept and
+ * every waiter gets DB_ERR.
  */
 #include "store/store.h"
 #include "base/log.h"
