@@ -46,13 +46,22 @@ int metric_store_get(struct db *db, int64_t ticket_id, struct ticket_metric *m)
 
 int metric_store_put(struct db *db, const struct ticket_metric *m)
 {
-	int rc = db_query(db, NULL, "DELETE FROM ticket_metrics WHERE ticket_id = ?", "i",
-			  m->ticket_id);
-	if (rc)
-		return rc;
 	return db_query(db, NULL,
 			"INSERT INTO ticket_metrics (" METRIC_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?,"
-			" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO UPDATE SET"
+			" created_at = excluded.created_at, updated_at = excluded.updated_at,"
+			" replies = excluded.replies, reopens = excluded.reopens,"
+			" assignee_stations = excluded.assignee_stations,"
+			" group_stations = excluded.group_stations,"
+			" initially_assigned_at = excluded.initially_assigned_at,"
+			" assigned_at = excluded.assigned_at, solved_at = excluded.solved_at,"
+			" status_updated_at = excluded.status_updated_at,"
+			" latest_comment_added_at = excluded.latest_comment_added_at,"
+			" requester_updated_at = excluded.requester_updated_at,"
+			" assignee_updated_at = excluded.assignee_updated_at,"
+			" first_reply_minutes = excluded.first_reply_minutes,"
+			" first_resolution_minutes = excluded.first_resolution_minutes,"
+			" full_resolution_minutes = excluded.full_resolution_minutes",
 			"iiiiiiiiiiiiiiiii", m->ticket_id, m->created_at, m->updated_at,
 			(int64_t)m->replies, (int64_t)m->reopens, (int64_t)m->assignee_stations,
 			(int64_t)m->group_stations, m->initially_assigned_at, m->assigned_at,

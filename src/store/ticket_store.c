@@ -350,8 +350,11 @@ int event_store_append(struct db *db, const char *type, int64_t ticket_id, int64
 			"siisi", type, ticket_id, actor_id, payload_json ? payload_json : "{}", now);
 }
 
+/* The audit row and its events; comment_kind ("public"/"private", or NULL
+ * when the change has no comment) adds the Comment event last. */
 static int audit_add(struct db *db, int64_t ticket_id, int64_t author, const char *via,
-		     int64_t now, const struct field_events *ev, int creating, int64_t *audit_id)
+		     int64_t now, const struct field_events *ev, int creating,
+		     const char *comment_kind, int64_t *audit_id)
 {
 	struct db_res *r;
 	int rc = db_query(db, &r,
@@ -365,17 +368,25 @@ static int audit_add(struct db *db, int64_t ticket_id, int64_t author, const cha
 	/* the events in multi-row INSERTs of up to 8 rows: one statement where
 	 * a create would otherwise run six (one cached text per row count) */
 	enum { ROWS = 8 };
-	for (size_t i = 0; !rc && i < ev->n; i += ROWS) {
-		size_t k = ev->n - i < ROWS ? ev->n - i : ROWS;
+	size_t total = ev->n + (comment_kind ? 1 : 0);
+	for (size_t i = 0; !rc && i < total; i += ROWS) {
+		size_t k = total - i < ROWS ? total - i : ROWS;
 		struct buf sql = BUF_INIT;
 		struct db_arg a[ROWS * 5];
 		int na = 0;
 		buf_adds(&sql, "INSERT INTO audit_events (audit_id, type, field_name, value,"
 			       " previous_value) VALUES ");
 		for (size_t j = 0; j < k; j++) {
-			const struct field_event *e = &ev->v[i + j];
 			buf_adds(&sql, j ? ", (?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)");
 			a[na++] = (struct db_arg){.type = 'i', .i = *audit_id};
+			if (i + j == ev->n) { /* the comment */
+				a[na++] = (struct db_arg){.type = 's', .s = "Comment"};
+				a[na++] = (struct db_arg){.type = 's', .s = comment_kind};
+				a[na++] = (struct db_arg){.type = 's', .s = ""};
+				a[na++] = (struct db_arg){.type = 'n'};
+				continue;
+			}
+			const struct field_event *e = &ev->v[i + j];
 			a[na++] = (struct db_arg){.type = 's', .s = creating ? "Create" : "Change"};
 			a[na++] = (struct db_arg){.type = 's', .s = e->field};
 			a[na++] = (struct db_arg){.type = 's', .s = e->value};
@@ -409,10 +420,6 @@ static int comment_add(struct db *db, struct ticket_write *w, int64_t ticket_id,
 		return rc;
 	w->comment_id = db_int(r, 0, 0);
 	db_res_free(r);
-	rc = db_query(db, NULL,
-		      "INSERT INTO audit_events (audit_id, type, field_name, value) VALUES"
-		      " (?, 'Comment', ?, ?)",
-		      "iss", audit_id, c->comment_public ? "public" : "private", "");
 	for (size_t i = 0; !rc && i < c->upload_tokens.n; i++) {
 		rc = db_query(db, NULL,
 			      "UPDATE attachments SET comment_id = ?, ticket_id = ? WHERE"
@@ -650,7 +657,10 @@ int ticket_write_run(struct db *db, void *arg)
 	}
 	if ((rc = ticket_save(db, &t, creating)))
 		goto out;
-	if ((rc = audit_add(db, t.id, w->who.user_id, w->via, w->now, &ev, creating,
+	const char *comment_kind = !w->change->comment_body ? NULL
+				   : w->change->comment_public ? "public"
+							       : "private";
+	if ((rc = audit_add(db, t.id, w->who.user_id, w->via, w->now, &ev, creating, comment_kind,
 			    &w->audit_id)))
 		goto out;
 	if (w->change->comment_body && (rc = comment_add(db, w, t.id, w->audit_id)))
