@@ -12,6 +12,7 @@
 #include "core/ticket.h"
 #include "core/user.h"
 #include "http/http.h"
+#include "store/window.h"
 #include <jansson.h>
 
 /* Read an optional string member: 0 absent, 1 present (*out owned or NULL
@@ -79,6 +80,13 @@ struct page {
 };
 /* 0, or -1 after replying 400. */
 int page_parse_or_reply(struct req *r, struct page *p);
+/* The store window a page asks for: one row more than it shows (so the
+ * caller knows whether more follow), its order, and its cursor or offset. */
+struct window;
+void page_window(const struct page *p, struct window *w);
+/* After fetching page_window's rows: 1 when more follow, and then the extra
+ * row is taken off *n. */
+int page_more(const struct page *p, int *n);
 /* Add pagination members to reply; last_id = id of the last item, more =
  * whether more items exist, count = total (-1 unknown). */
 void page_finish(struct req *r, const struct page *p, json_t *reply, int64_t last_id, int more,

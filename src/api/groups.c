@@ -181,21 +181,14 @@ static int group_list_reply(struct req *r, struct group_filter *f)
 	struct page p;
 	if (page_parse_or_reply(r, &p))
 		return 0;
-	f->limit = (int)p.per_page + 1;
-	f->desc = p.desc;
-	if (p.cursor)
-		f->after_id = p.after;
-	else
-		f->offset = (p.page - 1) * p.per_page;
+	page_window(&p, &f->win);
 	struct group *v;
 	int n;
 	int64_t count = -1;
 	if (group_store_list(req_db(r), f, &v, &n) ||
 	    (!p.cursor && group_store_count(req_db(r), f, &count)))
 		return reply_db_down(r);
-	int more = n > p.per_page;
-	if (more)
-		n--;
+	int more = page_more(&p, &n);
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++)
 		json_array_append_new(arr, group_json(r->srv, &v[i]));
@@ -289,21 +282,14 @@ static int membership_list_reply(struct req *r, struct membership_filter *f)
 	struct page p;
 	if (page_parse_or_reply(r, &p))
 		return 0;
-	f->limit = (int)p.per_page + 1;
-	f->desc = p.desc;
-	if (p.cursor)
-		f->after_id = p.after;
-	else
-		f->offset = (p.page - 1) * p.per_page;
+	page_window(&p, &f->win);
 	struct group_membership *v;
 	int n;
 	int64_t count = -1;
 	if (membership_store_list(req_db(r), f, &v, &n) ||
 	    (!p.cursor && membership_store_count(req_db(r), f, &count)))
 		return reply_db_down(r);
-	int more = n > p.per_page;
-	if (more)
-		n--;
+	int more = page_more(&p, &n);
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++)
 		json_array_append_new(arr, group_membership_json(r->srv, &v[i]));
@@ -471,7 +457,7 @@ static int member_op_reply(struct req *r, struct member_op *op)
 				  json_pack("{s:o}", "group_membership",
 					    group_membership_json(r->srv, &op->result)));
 	/* make_default answers with all the user's memberships */
-	struct membership_filter f = {.user_id = op->user_id, .limit = 1000};
+	struct membership_filter f = {.user_id = op->user_id, .win.limit = 1000};
 	struct group_membership *v;
 	int n;
 	if (membership_store_list(req_db(r), &f, &v, &n))

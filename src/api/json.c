@@ -498,6 +498,22 @@ int page_parse_or_reply(struct req *r, struct page *p)
 	return 0;
 }
 
+void page_window(const struct page *p, struct window *w)
+{
+	w->limit = (int)p->per_page + 1;
+	w->desc = p->desc;
+	w->after_id = p->cursor ? p->after : 0;
+	w->offset = p->cursor ? 0 : (p->page - 1) * p->per_page;
+}
+
+int page_more(const struct page *p, int *n)
+{
+	if (*n <= p->per_page)
+		return 0;
+	(*n)--;
+	return 1;
+}
+
 void page_finish(struct req *r, const struct page *p, json_t *reply, int64_t last_id, int more,
 		 int64_t count)
 {

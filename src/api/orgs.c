@@ -418,21 +418,14 @@ static int org_list_reply(struct req *r, struct org_filter *f)
 	struct page p;
 	if (page_parse_or_reply(r, &p))
 		return 0;
-	f->limit = (int)p.per_page + 1;
-	f->desc = p.desc;
-	if (p.cursor)
-		f->after_id = p.after;
-	else
-		f->offset = (p.page - 1) * p.per_page;
+	page_window(&p, &f->win);
 	struct organization *v;
 	int n;
 	int64_t count = -1;
 	if (org_store_list(req_db(r), f, &v, &n) ||
 	    (!p.cursor && org_store_count(req_db(r), f, &count)))
 		return reply_db_down(r);
-	int more = n > p.per_page;
-	if (more)
-		n--;
+	int more = page_more(&p, &n);
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++)
 		json_array_append_new(arr, organization_json(r->srv, &v[i]));
@@ -625,12 +618,8 @@ static int org_memberships(struct req *r)
 	int rc = org_store_get(req_db(r), r->id[0], &o);
 	if (rc)
 		return rc < 0 ? reply_db_down(r) : reply_not_found(r);
-	struct user_filter f = {
-	    .organization_id = o.id, .limit = (int)p.per_page + 1, .desc = p.desc};
-	if (p.cursor)
-		f.after_id = p.after;
-	else
-		f.offset = (p.page - 1) * p.per_page;
+	struct user_filter f = {.organization_id = o.id};
+	page_window(&p, &f.win);
 	struct user *v;
 	int n;
 	int64_t count = -1;
@@ -639,9 +628,7 @@ static int org_memberships(struct req *r)
 		organization_clear(&o);
 		return reply_db_down(r);
 	}
-	int more = n > p.per_page;
-	if (more)
-		n--;
+	int more = page_more(&p, &n);
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++)
 		json_array_append_new(arr, membership_json(r->srv, &v[i], &o));

@@ -318,23 +318,15 @@ static int list_reply(struct req *r, struct ticket_filter *f)
 	if (page_parse_or_reply(r, &p))
 		return 0;
 	f->visible_to = &r->actor;
-	f->limit = (int)p.per_page + 1;
-	f->desc = p.desc;
-	if (p.cursor) {
-		f->after_id = p.after;
-		f->before_id = p.before;
-	} else {
-		f->offset = (p.page - 1) * p.per_page;
-	}
+	page_window(&p, &f->win);
+	f->before_id = p.cursor ? p.before : 0;
 	struct ticket *v;
 	int n;
 	int64_t count = -1;
 	if (ticket_store_list(req_db(r), f, &v, &n) ||
 	    (!p.cursor && ticket_store_count(req_db(r), f, &count)))
 		return reply_error(r, 503, "DatabaseError", "the database is not available", NULL);
-	int more = n > p.per_page, rows = n;
-	if (more)
-		n--;
+	int rows = n, more = page_more(&p, &n);
 	/* going back, the extra row is the oldest one: it belongs before the page */
 	int skip = p.before && !p.after && more ? 1 : 0;
 	struct buf items = BUF_INIT;

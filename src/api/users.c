@@ -425,14 +425,14 @@ static void merge_fields(char **fields, const char *patch)
 
 static int active_admins(struct db *db, int64_t *n)
 {
-	struct user_filter f = {.roles = 1u << ROLE_ADMIN, .limit = 1};
+	struct user_filter f = {.roles = 1u << ROLE_ADMIN, .win.limit = 1};
 	return user_store_find_count(db, &f, n);
 }
 
 /* Remove every group membership of user_id (it stopped being an agent). */
 static int drop_memberships(struct db *db, int64_t user_id, int64_t now)
 {
-	struct membership_filter mf = {.user_id = user_id, .limit = 1000};
+	struct membership_filter mf = {.user_id = user_id, .win.limit = 1000};
 	struct group_membership *m;
 	int n, rc = membership_store_list(db, &mf, &m, &n);
 	for (int i = 0; !rc && i < n; i++) {
@@ -782,21 +782,14 @@ int user_list_reply(struct req *r, struct user_filter *f)
 	struct page p;
 	if (page_parse_or_reply(r, &p))
 		return 0;
-	f->limit = (int)p.per_page + 1;
-	f->desc = p.desc;
-	if (p.cursor)
-		f->after_id = p.after;
-	else
-		f->offset = (p.page - 1) * p.per_page;
+	page_window(&p, &f->win);
 	struct user *v;
 	int n;
 	int64_t count = -1;
 	if (user_store_find(req_db(r), f, &v, &n) ||
 	    (!p.cursor && user_store_find_count(req_db(r), f, &count)))
 		return reply_db_down(r);
-	int more = n > p.per_page;
-	if (more)
-		n--;
+	int more = page_more(&p, &n);
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++)
 		json_array_append_new(arr, user_json(r->srv, &v[i]));

@@ -88,14 +88,7 @@ int group_store_list(struct db *db, const struct group_filter *f, struct group *
 	int na = 0;
 	buf_adds(&sql, "SELECT " GROUP_COLS " FROM agent_groups");
 	group_where(f, &sql, a, &na);
-	if (f->after_id) {
-		buf_adds(&sql, f->desc ? " AND id < ?" : " AND id > ?");
-		a[na++] = (struct db_arg){.type = 'i', .i = f->after_id};
-	}
-	buf_adds(&sql,
-		 f->desc ? " ORDER BY id DESC LIMIT ? OFFSET ?" : " ORDER BY id LIMIT ? OFFSET ?");
-	a[na++] = (struct db_arg){.type = 'i', .i = f->limit};
-	a[na++] = (struct db_arg){.type = 'i', .i = f->offset};
+	window_sql(&f->win, "id", NULL, &sql, a, &na);
 	struct db_res *r;
 	int rc = db_query_args(db, &r, sql.s, a, na);
 	buf_release(&sql);
@@ -261,14 +254,7 @@ int membership_store_list(struct db *db, const struct membership_filter *f,
 	int na = 0;
 	buf_adds(&sql, "SELECT " MEMBER_COLS " FROM group_memberships m");
 	membership_where(f, &sql, a, &na);
-	if (f->after_id) {
-		buf_adds(&sql, f->desc ? " AND m.id < ?" : " AND m.id > ?");
-		a[na++] = (struct db_arg){.type = 'i', .i = f->after_id};
-	}
-	buf_adds(&sql, f->desc ? " ORDER BY m.id DESC LIMIT ? OFFSET ?"
-			       : " ORDER BY m.id LIMIT ? OFFSET ?");
-	a[na++] = (struct db_arg){.type = 'i', .i = f->limit};
-	a[na++] = (struct db_arg){.type = 'i', .i = f->offset};
+	window_sql(&f->win, "m.id", NULL, &sql, a, &na);
 	struct db_res *r;
 	int rc = db_query_args(db, &r, sql.s, a, na);
 	buf_release(&sql);

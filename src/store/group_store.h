@@ -12,6 +12,7 @@
 #ifndef SONNIM_GROUP_STORE_H
 #define SONNIM_GROUP_STORE_H
 #include "store/db.h"
+#include "store/window.h"
 #include <stdint.h>
 
 struct group {
@@ -35,10 +36,7 @@ struct group_membership {
 struct group_filter {
 	int include_deleted; /* also deleted groups */
 	int64_t user_id;     /* groups this user is a member of */
-	int64_t after_id;    /* cursor: id > after_id (asc) or < (desc) */
-	int desc;
-	int64_t offset;
-	int limit; /* required */
+	struct window win;	/* which page */
 };
 
 int group_store_get(struct db *db, int64_t id, struct group *out);
@@ -60,10 +58,7 @@ int group_store_delete(struct db *db, int64_t id, int64_t now);
 struct membership_filter {
 	int64_t user_id, group_id;
 	int assignable; /* only active agents/admins in live groups */
-	int64_t after_id;
-	int desc;
-	int64_t offset;
-	int limit; /* required */
+	struct window win;	/* which page */
 };
 int membership_store_get(struct db *db, int64_t id, struct group_membership *out);
 int membership_store_list(struct db *db, const struct membership_filter *f,

@@ -135,17 +135,8 @@ int org_store_list(struct db *db, const struct org_filter *f, struct organizatio
 	char *pattern = NULL;
 	buf_adds(&sql, "SELECT " ORG_COLS " FROM organizations");
 	filter_sql(f, &sql, a, &na, &pattern);
-	if (f->after_id) {
-		buf_adds(&sql, f->desc ? " AND id < ?" : " AND id > ?");
-		a[na++] = (struct db_arg){.type = 'i', .i = f->after_id};
-	}
-	if (f->name_prefix) /* autocomplete: by name, as Zendesk does */
-		buf_adds(&sql, " ORDER BY LOWER(name), id LIMIT ? OFFSET ?");
-	else
-		buf_adds(&sql, f->desc ? " ORDER BY id DESC LIMIT ? OFFSET ?"
-				       : " ORDER BY id LIMIT ? OFFSET ?");
-	a[na++] = (struct db_arg){.type = 'i', .i = f->limit};
-	a[na++] = (struct db_arg){.type = 'i', .i = f->offset};
+	/* autocomplete orders by name, as Zendesk does */
+	window_sql(&f->win, "id", f->name_prefix ? "LOWER(name), id" : NULL, &sql, a, &na);
 	struct db_res *r;
 	int rc = db_query_args(db, &r, sql.s, a, na);
 	buf_release(&sql);

@@ -11,6 +11,7 @@
 #define SONNIM_ORG_STORE_H
 #include "core/ticket.h"
 #include "store/db.h"
+#include "store/window.h"
 
 struct organization {
 	int64_t id;
@@ -36,10 +37,7 @@ int org_store_by_external_id(struct db *db, const char *external_id, struct orga
 struct org_filter {
 	const char *name_prefix; /* case-insensitive name prefix (autocomplete) */
 	const char *external_id; /* exact, case-insensitive */
-	int64_t after_id;	 /* cursor: id > after_id (asc) or < (desc) */
-	int desc;		 /* order by id descending */
-	int64_t offset;
-	int limit; /* required */
+	struct window win;	/* which page */
 };
 int org_store_list(struct db *db, const struct org_filter *f, struct organization **out, int *n);
 int org_store_count(struct db *db, const struct org_filter *f, int64_t *count);

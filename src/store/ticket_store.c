@@ -197,20 +197,14 @@ int ticket_store_list(struct db *db, const struct ticket_filter *f, struct ticke
 	int na = 0;
 	buf_adds(&sql, "SELECT " TICKET_COLS " FROM tickets");
 	filter_sql(f, &sql, a, &na);
-	if (f->after_id) {
-		buf_adds(&sql, f->desc ? " AND id < ?" : " AND id > ?");
-		a[na++] = (struct db_arg){.type = 'i', .i = f->after_id};
-	}
 	/* backwards: walk the other way from before_id, then reverse below */
-	int back = f->before_id && !f->after_id;
+	struct window w = f->win;
+	int back = f->before_id && !w.after_id;
 	if (back) {
-		buf_adds(&sql, f->desc ? " AND id > ?" : " AND id < ?");
-		a[na++] = (struct db_arg){.type = 'i', .i = f->before_id};
+		w.desc = !w.desc;
+		w.after_id = f->before_id;
 	}
-	buf_adds(&sql, f->desc != back ? " ORDER BY id DESC LIMIT ? OFFSET ?"
-				       : " ORDER BY id LIMIT ? OFFSET ?");
-	a[na++] = (struct db_arg){.type = 'i', .i = f->limit};
-	a[na++] = (struct db_arg){.type = 'i', .i = f->offset};
+	window_sql(&w, "id", NULL, &sql, a, &na);
 	struct db_res *r;
 	int rc = db_query_args(db, &r, sql.s, a, na);
 	buf_release(&sql);
@@ -218,7 +212,7 @@ int ticket_store_list(struct db *db, const struct ticket_filter *f, struct ticke
 		return rc;
 	tickets_from(r, out, n);
 	if (back) { /* the page just before, in the list's own order */
-		int keep = *n < f->limit ? *n : f->limit;
+		int keep = *n < w.limit ? *n : w.limit;
 		for (int i = 0, j = keep - 1; i < j; i++, j--) {
 			struct ticket tmp = (*out)[i];
 			(*out)[i] = (*out)[j];

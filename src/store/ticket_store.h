@@ -15,6 +15,7 @@
 #include "core/comment.h"
 #include "core/ticket.h"
 #include "store/db.h"
+#include "store/window.h"
 
 int ticket_store_get(struct db *db, int64_t id, struct ticket *out);
 void ticket_list_free(struct ticket *v, int n);
@@ -25,12 +26,9 @@ int ticket_store_by_external(struct db *db, const char *external_id, int64_t *id
 struct ticket_filter {
 	int64_t requester_id, organization_id, assignee_id, group_id;
 	const struct actor *visible_to;	/* restrict to what this actor may see */
-	int64_t after_id;		/* cursor: id > after_id (asc) or < (desc) */
-	int64_t before_id;		/* cursor backwards: the page just before this id,
-					   still returned in the list's order */
-	int desc;			/* order by id descending */
-	int64_t offset;
-	int limit;
+	struct window win;		/* which page */
+	int64_t before_id;		/* cursor backwards (win.after_id unset): the page
+					   just before this id, still in the list's order */
 };
 int ticket_store_list(struct db *db, const struct ticket_filter *f, struct ticket **out, int *n);
 int ticket_store_count(struct db *db, const struct ticket_filter *f, int64_t *count);

@@ -7,6 +7,7 @@
 #define SONNIM_USER_STORE_H
 #include "core/user.h"
 #include "store/db.h"
+#include "store/window.h"
 
 int user_store_get(struct db *db, int64_t id, struct user *out);
 int user_store_by_email(struct db *db, const char *email, struct user *out);
@@ -32,10 +33,7 @@ struct user_filter {
 	const char *external_id;	/* exact */
 	const char *name_prefix;	/* case-insensitive name prefix; orders by name */
 	int include_inactive;
-	int64_t after_id;		/* cursor: id > after_id (asc) or < (desc) */
-	int desc;			/* order by id descending */
-	int64_t offset;
-	int limit;			/* required */
+	struct window win;	/* which page */
 };
 int user_store_find(struct db *db, const struct user_filter *f, struct user **out, int *n);
 int user_store_find_count(struct db *db, const struct user_filter *f, int64_t *count);

@@ -263,7 +263,7 @@ static void test_org_list(void **state)
 	int n;
 	int64_t count;
 
-	struct org_filter all = {.limit = 100};
+	struct org_filter all = {.win.limit = 100};
 	assert_int_equal(org_store_list(fx->db, &all, &v, &n), 0);
 	assert_int_equal(n, 7);
 	assert_true(v[0].id == ids[0] && v[6].id == ids[6]);
@@ -272,17 +272,17 @@ static void test_org_list(void **state)
 	assert_true(count == 7);
 
 	/* offset and cursor pages, both directions */
-	struct org_filter page = {.limit = 3, .offset = 3};
+	struct org_filter page = {.win.limit = 3, .win.offset = 3};
 	assert_int_equal(org_store_list(fx->db, &page, &v, &n), 0);
 	assert_int_equal(n, 3);
 	assert_true(v[0].id == ids[3]);
 	org_list_free(v, n);
-	struct org_filter cur = {.limit = 2, .after_id = ids[4]};
+	struct org_filter cur = {.win.limit = 2, .win.after_id = ids[4]};
 	assert_int_equal(org_store_list(fx->db, &cur, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_true(v[0].id == ids[5] && v[1].id == ids[6]);
 	org_list_free(v, n);
-	struct org_filter desc = {.limit = 2, .desc = 1, .after_id = ids[2]};
+	struct org_filter desc = {.win.limit = 2, .win.desc = 1, .win.after_id = ids[2]};
 	assert_int_equal(org_store_list(fx->db, &desc, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_true(v[0].id == ids[1] && v[1].id == ids[0]);
@@ -290,7 +290,7 @@ static void test_org_list(void **state)
 
 	/* autocomplete: case-insensitive prefix, ordered by name; LIKE
 	 * metacharacters in the prefix are plain text */
-	struct org_filter al = {.limit = 10, .name_prefix = "AL"};
+	struct org_filter al = {.win.limit = 10, .name_prefix = "AL"};
 	assert_int_equal(org_store_list(fx->db, &al, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0].name, "alpha");
@@ -298,22 +298,22 @@ static void test_org_list(void **state)
 	org_list_free(v, n);
 	assert_int_equal(org_store_count(fx->db, &al, &count), 0);
 	assert_true(count == 2);
-	struct org_filter pct = {.limit = 10, .name_prefix = "50%"};
+	struct org_filter pct = {.win.limit = 10, .name_prefix = "50%"};
 	assert_int_equal(org_store_list(fx->db, &pct, &v, &n), 0);
 	assert_int_equal(n, 1);
 	org_list_free(v, n);
-	struct org_filter pct2 = {.limit = 10, .name_prefix = "5%"};
+	struct org_filter pct2 = {.win.limit = 10, .name_prefix = "5%"};
 	assert_int_equal(org_store_list(fx->db, &pct2, &v, &n), 0);
 	assert_int_equal(n, 0);
-	struct org_filter us = {.limit = 10, .name_prefix = "a_"};
+	struct org_filter us = {.win.limit = 10, .name_prefix = "a_"};
 	assert_int_equal(org_store_list(fx->db, &us, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].name, "a_b");
 	org_list_free(v, n);
-	struct org_filter ko = {.limit = 10, .name_prefix = "한"};
+	struct org_filter ko = {.win.limit = 10, .name_prefix = "한"};
 	assert_int_equal(org_store_count(fx->db, &ko, &count), 0);
 	assert_true(count == 2);
-	struct org_filter ko2 = {.limit = 10, .name_prefix = "한빛"};
+	struct org_filter ko2 = {.win.limit = 10, .name_prefix = "한빛"};
 	assert_int_equal(org_store_count(fx->db, &ko2, &count), 0);
 	assert_true(count == 1);
 }
@@ -367,7 +367,7 @@ static void test_org_write_all_or_nothing(void **state)
 	add_org(fx->db, "Taken", NULL);
 	struct two_orgs t = {"Fresh", "Taken"};
 	assert_int_equal(store_write(fx->st, w_two_orgs, &t), DB_CONSTRAINT);
-	struct org_filter all = {.limit = 10};
+	struct org_filter all = {.win.limit = 10};
 	int64_t count;
 	assert_int_equal(org_store_count(fx->db, &all, &count), 0);
 	assert_true(count == 1);
@@ -412,14 +412,14 @@ static void test_group_crud(void **state)
 	struct group *v;
 	int n;
 	int64_t count;
-	struct group_filter all = {.limit = 10};
+	struct group_filter all = {.win.limit = 10};
 	assert_int_equal(group_store_list(fx->db, &all, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_true(v[0].id == a && v[1].id == b);
 	group_list_free(v, n);
 	assert_int_equal(group_store_count(fx->db, &all, &count), 0);
 	assert_true(count == 2);
-	struct group_filter desc = {.limit = 1, .desc = 1};
+	struct group_filter desc = {.win.limit = 1, .win.desc = 1};
 	assert_int_equal(group_store_list(fx->db, &desc, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_true(v[0].id == b);
@@ -428,7 +428,7 @@ static void test_group_crud(void **state)
 	/* a user's groups */
 	int64_t agent = add_user(fx->db, "Agent", "agent@x.example", ROLE_AGENT, 0);
 	add_member(fx->db, agent, b, NULL);
-	struct group_filter mine = {.limit = 10, .user_id = agent};
+	struct group_filter mine = {.win.limit = 10, .user_id = agent};
 	assert_int_equal(group_store_list(fx->db, &mine, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].name, "결제 Billing");
@@ -509,18 +509,18 @@ static void test_memberships_list(void **state)
 	struct group_membership *v;
 	int n;
 	int64_t count;
-	struct membership_filter by_group = {.group_id = g1, .limit = 10};
+	struct membership_filter by_group = {.group_id = g1, .win.limit = 10};
 	assert_int_equal(membership_store_list(fx->db, &by_group, &v, &n), 0);
 	assert_int_equal(n, 3);
 	assert_true(v[0].id == m[0] && v[2].id == m[2]);
 	free(v);
-	struct membership_filter by_user = {.user_id = a1, .limit = 10};
+	struct membership_filter by_user = {.user_id = a1, .win.limit = 10};
 	assert_int_equal(membership_store_count(fx->db, &by_user, &count), 0);
 	assert_true(count == 2);
-	struct membership_filter assignable = {.group_id = g1, .assignable = 1, .limit = 10};
+	struct membership_filter assignable = {.group_id = g1, .assignable = 1, .win.limit = 10};
 	assert_int_equal(membership_store_count(fx->db, &assignable, &count), 0);
 	assert_true(count == 2); /* the inactive agent is not assignable */
-	struct membership_filter page = {.limit = 2, .after_id = m[1]};
+	struct membership_filter page = {.win.limit = 2, .win.after_id = m[1]};
 	assert_int_equal(membership_store_list(fx->db, &page, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_true(v[0].id == m[2] && v[1].id == m[3]);
@@ -528,7 +528,7 @@ static void test_memberships_list(void **state)
 
 	/* a group's users, through the user listing */
 	struct user *u;
-	struct user_filter uf = {.group_id = g1, .limit = 10};
+	struct user_filter uf = {.group_id = g1, .win.limit = 10};
 	assert_int_equal(user_store_find(fx->db, &uf, &u, &n), 0);
 	assert_int_equal(n, 2); /* the inactive one is not listed */
 	user_list_free(u, n);
@@ -561,7 +561,7 @@ static void test_group_delete(void **state)
 	assert_int_equal(group_store_delete(fx->db, g1, 11), 1);
 
 	/* listed only on request; its name can be used again */
-	struct group_filter live = {.limit = 10}, every = {.limit = 10, .include_deleted = 1};
+	struct group_filter live = {.win.limit = 10}, every = {.win.limit = 10, .include_deleted = 1};
 	int64_t count;
 	assert_int_equal(group_store_count(fx->db, &live, &count), 0);
 	assert_true(count == 1);
@@ -595,23 +595,23 @@ static void test_user_find(void **state)
 	struct user *v;
 	int n;
 	int64_t count;
-	struct user_filter staff = {.roles = (1u << ROLE_AGENT) | (1u << ROLE_ADMIN), .limit = 10};
+	struct user_filter staff = {.roles = (1u << ROLE_AGENT) | (1u << ROLE_ADMIN), .win.limit = 10};
 	assert_int_equal(user_store_find(fx->db, &staff, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_true(v[1].id == ad);
 	user_list_free(v, n);
-	struct user_filter in_org = {.organization_id = org, .limit = 10};
+	struct user_filter in_org = {.organization_id = org, .win.limit = 10};
 	assert_int_equal(user_store_find_count(fx->db, &in_org, &count), 0);
 	assert_true(count == 2);
-	struct user_filter kim = {.name_prefix = "KIM", .limit = 10};
+	struct user_filter kim = {.name_prefix = "KIM", .win.limit = 10};
 	assert_int_equal(user_store_find(fx->db, &kim, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0].name, "kim jiwon"); /* by name */
 	user_list_free(v, n);
-	struct user_filter ko = {.name_prefix = "김", .limit = 10};
+	struct user_filter ko = {.name_prefix = "김", .win.limit = 10};
 	assert_int_equal(user_store_find_count(fx->db, &ko, &count), 0);
 	assert_true(count == 1);
-	struct user_filter ext = {.external_id = "ext-9", .limit = 10};
+	struct user_filter ext = {.external_id = "ext-9", .win.limit = 10};
 	assert_int_equal(user_store_find(fx->db, &ext, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_true(v[0].id == e2);
@@ -620,7 +620,7 @@ static void test_user_find(void **state)
 	/* deactivated users leave the lists; merged ones never show */
 	assert_int_equal(
 	    db_query(fx->db, NULL, "UPDATE users SET active = 0 WHERE id = ?", "i", e1), 0);
-	struct user_filter any = {.limit = 10};
+	struct user_filter any = {.win.limit = 10};
 	assert_int_equal(user_store_find_count(fx->db, &any, &count), 0);
 	assert_true(count == 3);
 	any.include_inactive = 1;

@@ -198,7 +198,7 @@ static void test_list_visibility(void **state)
 	struct db *db = store_reader(st);
 	struct actor cust = as(cust_id, ROLE_END_USER, org_id);
 	struct actor other = as(other_id, ROLE_END_USER, org_id);
-	struct ticket_filter f = {.visible_to = &cust, .limit = 100};
+	struct ticket_filter f = {.visible_to = &cust, .win.limit = 100};
 	int64_t mine, theirs;
 	assert_int_equal(ticket_store_count(db, &f, &mine), 0);
 	f.visible_to = &other;
@@ -210,7 +210,7 @@ static void test_list_visibility(void **state)
 	assert_int_equal(theirs, mine);
 	/* paging by id cursor walks everything once */
 	struct actor adm = as(admin_id, ROLE_ADMIN, 0);
-	struct ticket_filter g = {.visible_to = &adm, .limit = 1};
+	struct ticket_filter g = {.visible_to = &adm, .win.limit = 1};
 	int64_t total, seen = 0;
 	assert_int_equal(ticket_store_count(db, &g, &total), 0);
 	for (;;) {
@@ -221,8 +221,8 @@ static void test_list_visibility(void **state)
 			free(v);
 			break;
 		}
-		assert_true(v[0].id > g.after_id);
-		g.after_id = v[0].id;
+		assert_true(v[0].id > g.win.after_id);
+		g.win.after_id = v[0].id;
 		seen++;
 		ticket_list_free(v, n);
 	}
