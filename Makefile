@@ -2,7 +2,7 @@
 # under ASan+UBSan; `make bench`, `make fuzz` are kept out of `make check`.
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 gmime-3.0 libcurl
 PKGCF   := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lmagic -lpthread -lm
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes
@@ -11,9 +11,9 @@ REL_CFLAGS  := $(CFLAGS_COMMON) -O2
 ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
-SRC  := $(filter-out src/main.c,$(wildcard src/*/*.c))
-HDRS := $(wildcard src/*/*.h)
-UNIT := $(wildcard tests/unit/*/test_*.c)
+SRC  := $(filter-out src/main.c,$(wildcard src/*/*.c src/*/*/*.c))
+HDRS := $(wildcard src/*/*.h src/*/*/*.h)
+UNIT := $(wildcard tests/unit/*/test_*.c tests/unit/*/*/test_*.c)
 FUZZ := $(wildcard tests/fuzz/*/fuzz.c)
 
 REL_OBJ  := $(SRC:src/%.c=$(BUILD)/rel/%.o)

@@ -5,9 +5,10 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 RUN="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
- libpq-dev libsodium-dev libstemmer-dev libmagic-dev libxml2-dev"
+ libpq-dev libsodium-dev libstemmer-dev libmagic-dev libxml2-dev
+ libgmime-3.0-dev libcurl4-openssl-dev"
 CHECK="$RUN libcmocka-dev clang libclang-rt-14-dev postgresql wrk nodejs npm
- ca-certificates"
+ ca-certificates postfix dovecot-core dovecot-imapd dovecot-lmtpd swaks"
 case "${1:-run}" in
   run) want=$RUN ;;
   check|bench) want=$CHECK ;;
@@ -29,6 +30,8 @@ esac
 if [ "$(id -u)" = 0 ]; then
   echo "deps: installing$missing"
   export DEBIAN_FRONTEND=noninteractive
+  # postfix: the tests start their own instances; the system one stays unconfigured
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq || true
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
 else

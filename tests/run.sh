@@ -12,6 +12,9 @@
 #                                    included); counts as one test
 #   tests/api/run.sh                 the node API suite, when it exists; it
 #                                    prints "api: N passed, M failed"
+#   tests/mail/run.sh                the end-to-end mail suite (Postfix,
+#                                    Dovecot, swaks); "mail: N passed, ..."
+# Script suites (api, mail) end with a line "<name>: N passed, M failed".
 # (build/ is $BUILD when make was given BUILD=..., as the Makefile allows.)
 #
 # Order of events: take $BUILD/.test-run.lock (a second run in the same
@@ -98,7 +101,7 @@ run_suite() {
 			fi
 		fi
 		;;
-	api)
+	script)
 		timeout -k 10 $((TIMEOUT * 3)) sh "$target" >"$log" 2>&1 || rc=$?
 		;;
 	replay)
@@ -113,10 +116,10 @@ run_suite() {
 		note=$line
 		passed=1 failed=0
 		[ -n "$line" ] && [ "$rc" -eq 0 ] || passed=0
-	elif [ "$kind" = api ]; then
-		line=$(grep -E '^api: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-		passed=$(echo "$line" | sed -n 's/^api: \([0-9]*\) passed.*/\1/p')
-		failed=$(echo "$line" | sed -n 's/^api: [0-9]* passed, \([0-9]*\) failed.*/\1/p')
+	elif [ "$kind" = script ]; then
+		line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
+		passed=$(echo "$line" | sed -n 's/^[a-z]*: \([0-9]*\) passed.*/\1/p')
+		failed=$(echo "$line" | sed -n 's/^[a-z]*: [0-9]* passed, \([0-9]*\) failed.*/\1/p')
 	else
 		line=$(grep -E '^\[  (PASSED|FAILED)  \] [0-9]+ test\(s\)' "$log" | head -n 1)
 		passed=$(sum_matches "$log" 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s).*/\1/p')
@@ -170,12 +173,14 @@ mkdir -p "$LOGS"
 SPECS="$LOGS/suites.txt"
 : >"$SPECS"
 
-# api first: it is the longest; then the binaries in name order
-[ -f tests/api/run.sh ] && echo "api api tests/api/run.sh" >>"$SPECS"
-for b in "$TESTS"/*/test_*; do
+# the script suites first: they are the longest; then the binaries in name
+# order (tests/unit/<area>/ and tests/unit/<area>/<sub>/)
+[ -f tests/api/run.sh ] && echo "script api tests/api/run.sh" >>"$SPECS"
+[ -f tests/mail/run.sh ] && echo "script mail tests/mail/run.sh" >>"$SPECS"
+for b in "$TESTS"/*/test_* "$TESTS"/*/*/test_*; do
 	[ -f "$b" ] && [ -x "$b" ] || continue
-	area=$(basename "$(dirname "$b")")
-	name="$area/$(basename "$b")"
+	name=${b#"$TESTS"/}
+	area=${name%%/*}
 	if [ "$area" = store ]; then
 		echo "pg $name:pg $b" >>"$SPECS"
 		echo "sqlite $name:sqlite $b" >>"$SPECS"
