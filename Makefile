@@ -55,6 +55,12 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libsonnim.a tests/unit/testu
 	@echo "  TEST    $@"
 	@$(CC) $(ASAN_CFLAGS) -Itests/unit $< $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -lcmocka -o $@
 
+# the end-to-end mail tests (tests/mail/run.sh runs them against Postfix+Dovecot)
+$(BUILD)/asan/mail/%: tests/mail/%.c $(BUILD)/asan/libsonnim.a tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(ASAN_CFLAGS) -Itests/unit $< $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -lcmocka -o $@
+
 # every fuzz harness is also built with gcc and a plain main() that replays
 # its corpus (crashers included) in make check
 $(BUILD)/asan/replay/%: tests/fuzz/%/fuzz.c tests/fuzz/replay.c $(BUILD)/asan/libsonnim.a
@@ -72,11 +78,18 @@ run: deps
 	./$(BUILD)/rel/sonnim serve
 
 check: deps-check
-	@$(MAKE) --no-print-directory $(BUILD)/asan/sonnim $(UNIT_BIN) $(REPLAY_BIN)
+	@$(MAKE) --no-print-directory $(BUILD)/asan/sonnim $(UNIT_BIN) $(REPLAY_BIN) \
+		$(BUILD)/asan/mail/test_transport
 	@sh tests/run.sh
 
-bench: deps-check all
+$(BUILD)/rel/bench/mail_parse: bench/mail_parse.c $(BUILD)/rel/libsonnim.a
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(REL_CFLAGS) $< $(BUILD)/rel/libsonnim.a $(PKGLIBS) -o $@
+
+bench: deps-check all $(BUILD)/rel/bench/mail_parse
 	@sh bench/run.sh
+	@SONNIM_BIN=$(BUILD)/rel/sonnim sh bench/mail.sh
 
 fuzz: deps-check
 	@sh tests/fuzz/run.sh

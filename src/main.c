@@ -15,6 +15,8 @@ static const struct {
 	{"init", cmd_init, "init [--demo]      create the database and the first admin"},
 	{"migrate", cmd_migrate, "migrate            apply schema migrations"},
 	{"user", cmd_user, "user add|passwd|token ...  manage users and API tokens"},
+	{"mailgate", cmd_mailgate,
+	 "mailgate [--url URL] [--auth EMAIL/token:TOKEN] [--sender A] [--recipient A] < MSG"},
 };
 
 static void usage(void)

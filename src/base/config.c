@@ -32,6 +32,17 @@ static const struct key {
 	{"log_level", K_INT, offsetof(struct config, log_level), 0},
 	{"workers", K_INT, offsetof(struct config, workers), 0},
 	{"role", K_STR, offsetof(struct config, role), 16},
+	{"lmtp", K_STR, offsetof(struct config, lmtp), 256},
+	{"smtp_url", K_STR, offsetof(struct config, smtp_url), 256},
+	{"smtp_user", K_STR, offsetof(struct config, smtp_user), 128},
+	{"smtp_password", K_STR, offsetof(struct config, smtp_password), 128},
+	{"smtp_starttls", K_INT, offsetof(struct config, smtp_starttls), 0},
+	{"mail_domain", K_STR, offsetof(struct config, mail_domain), 128},
+	{"imap_poll", K_INT, offsetof(struct config, imap_poll), 0},
+	{"mail_rate_limit", K_INT, offsetof(struct config, mail_rate_limit), 0},
+	{"mail_auto_reply", K_BOOL, offsetof(struct config, mail_auto_reply), 0},
+	{"max_mail", K_I64, offsetof(struct config, max_mail), 0},
+	{"mail_ca_file", K_STR, offsetof(struct config, mail_ca_file), 256},
 };
 
 int config_set(struct config *c, const char *key, const char *value)
@@ -88,6 +99,11 @@ static void defaults(struct config *c)
 	c->log_level = 1;
 	c->workers = 1;
 	snprintf(c->role, sizeof(c->role), "all");
+	c->smtp_starttls = 1;
+	c->imap_poll = 60;
+	c->mail_rate_limit = 20;
+	c->mail_auto_reply = 1;
+	c->max_mail = 50 << 20;
 }
 
 static char *trim(char *s)

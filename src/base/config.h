@@ -23,6 +23,17 @@ struct config {
 	int log_level;		/* 0 debug .. 3 error */
 	int workers;		/* job worker threads */
 	char role[16];		/* all | web | worker */
+	/* email channel */
+	char lmtp[256];		/* LMTP listener "host:port" or "unix:/path"; "" = off */
+	char smtp_url[256];	/* outbound relay smtp://host:port or smtps://; "" = no mail out */
+	char smtp_user[128], smtp_password[128];	/* AUTH, when set */
+	int smtp_starttls;	/* 0 never, 1 when offered, 2 required */
+	char mail_domain[128];	/* right side of Message-IDs; "" = host of base_url */
+	int imap_poll;		/* seconds between IMAP polls */
+	int mail_rate_limit;	/* messages per sender per hour before mail is ignored */
+	int mail_auto_reply;	/* 1: acknowledge new email tickets ("we received ...") */
+	int64_t max_mail;	/* largest message accepted, bytes */
+	char mail_ca_file[256];	/* PEM of extra CAs to trust for SMTP/IMAP TLS; "" = system */
 };
 
 /* Defaults, then path (if non-NULL and present; must exist if required),

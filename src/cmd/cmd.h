@@ -8,6 +8,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_mailgate(int argc, char **argv);
 /* Load config from --config FILE (or sonnim.conf when present) and flags
  * --database, --port, --listen; dies on error. */
 void cmd_config(struct config *c, int argc, char **argv);

@@ -1,10 +1,11 @@
-/* serve.c - `sonnim serve`: open the store, start the job workers and the
- * HTTP server, wait for SIGTERM/SIGINT, then stop in order: stop accepting,
+/* serve.c - `sonnim serve`: open the store, start the job workers, the
+ * HTTP server and the email channel (LMTP listener, IMAP poller), wait for SIGTERM/SIGINT, then stop in order: stop accepting,
  * let in-flight requests finish, stop workers, let the writer commit what
  * is queued, close the database.  Also the shared config loader. */
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "channels/email/email.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
 #include <signal.h>
@@ -28,7 +29,8 @@ void cmd_config(struct config *c, int argc, char **argv)
 	static const struct {
 		const char *flag, *key;
 	} flags[] = {{"--database", "database"}, {"--port", "port"}, {"--listen", "listen"},
-		     {"--role", "role"}, {"--data-dir", "data_dir"}, {"--threads", "threads"}};
+		     {"--role", "role"}, {"--data-dir", "data_dir"}, {"--threads", "threads"},
+		     {"--lmtp", "lmtp"}};
 	for (int i = 1; i < argc; i++) {
 		for (size_t f = 0; f < ARRAY_SIZE(flags); f++)
 			if (!strcmp(argv[i], flags[f].flag)) {
@@ -67,6 +69,8 @@ int cmd_serve(int argc, char **argv)
 		jobs_start(&srv);
 	if (web && server_start(&srv))
 		die("cannot start the HTTP server on %s:%d", srv.cfg.listen_addr, srv.cfg.port);
+	if (email_start(&srv))
+		die("cannot start the email channel (lmtp = %s)", srv.cfg.lmtp);
 	log_info("serve", "role=%s url=%s database=%s engine=%s ready_ms=%.1f", srv.cfg.role,
 		 srv.cfg.base_url, srv.cfg.database,
 		 store_engine(srv.store) == DB_SQLITE ? "sqlite" : "postgresql",
@@ -74,6 +78,7 @@ int cmd_serve(int argc, char **argv)
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("serve", "signal=%d stopping inflight=%lld", sig, (long long)server_inflight());
+	email_stop(&srv);
 	if (web)
 		server_stop(&srv);
 	if (work)

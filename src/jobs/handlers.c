@@ -15,6 +15,7 @@
  *                    so each event counts exactly once.
  */
 #include "api/api.h"
+#include "channels/email/email.h"
 #include "base/util.h"
 #include "jobs/jobs.h"
 #include "core/metric.h"
@@ -225,6 +226,8 @@ const struct job_handler job_handlers[] = {
 	{"tickets.create_many", create_many, 1},
 	{"tickets.update_many", update_many, 1},
 	{"tickets.merge", merge, 3},
+	{"mail.inbound", email_inbound_job, 5},
+	{"mail.send", email_send_job, 8},
 	{0},
 };
 
@@ -276,5 +279,6 @@ static int ticket_metrics(struct db *db, const struct event_row *e)
 
 const struct listener event_listeners[] = {
 	{"ticket_metrics", ticket_metrics},
+	{"email_replies", email_replies_listener},
 	{0},
 };

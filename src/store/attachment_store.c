@@ -148,6 +148,36 @@ int attachment_file_open(const char *data_dir, const char *sha256, int *fd, int6
 	return 0;
 }
 
+int attachment_file_read(const char *data_dir, const char *sha256, char **out, size_t *len)
+{
+	int fd;
+	int64_t size;
+	*out = NULL;
+	*len = 0;
+	if (attachment_file_open(data_dir, sha256, &fd, &size))
+		return -1;
+	char *b = xmalloc((size_t)size + 1);
+	size_t got = 0;
+	while (got < (size_t)size) {
+		ssize_t n = read(fd, b + got, (size_t)size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (got != (size_t)size) {
+		free(b);
+		errno = EIO;
+		return -1;
+	}
+	b[got] = '\0';
+	*out = b;
+	*len = got;
+	return 0;
+}
+
 int attachment_file_sweep_temp(const char *data_dir, int64_t now, int64_t max_age)
 {
 	int removed = 0;

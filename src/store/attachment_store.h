@@ -52,6 +52,9 @@ int attachment_file_path(const char *data_dir, const char *sha256, char *out, si
 /* Open the file for sha256 read-only: 0 with *fd (caller closes) and
  * *size, or -1 with errno (ENOENT when it is missing). */
 int attachment_file_open(const char *data_dir, const char *sha256, int *fd, int64_t *size);
+/* Read the whole file for sha256 into *out (owned, NUL-terminated, *len
+ * bytes).  0, or -1 with errno (ENOENT missing, EIO short read). */
+int attachment_file_read(const char *data_dir, const char *sha256, char **out, size_t *len);
 /* Remove ".tmp-*" files older than max_age seconds left by crashed puts.
  * Returns how many were removed.  Walks the 256 fan-out directories. */
 int attachment_file_sweep_temp(const char *data_dir, int64_t now, int64_t max_age);

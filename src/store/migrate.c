@@ -155,6 +155,35 @@ static const char *const migrations[] = {
 	"ALTER TABLE tickets ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;"
 	"UPDATE tickets SET seq = id;"
 	"CREATE INDEX tickets_seq ON tickets(seq);",
+	/* 5: the email channel.  inbound_mails: every message that came in, its
+	 * raw bytes (content-addressed file) recorded before anything else;
+	 * state received -> processed | failed | ignored.  mail_message_ids:
+	 * the Message-IDs of a ticket's mails, both ways, for threading and
+	 * References.  ticket_mail: the support address a ticket talks
+	 * through.  recipient_addresses: Zendesk's support addresses, each
+	 * routed to a group.  imap_accounts: mailboxes polled, with the UID
+	 * state that makes every message come in exactly once. */
+	"CREATE TABLE inbound_mails (id @ID@, source TEXT NOT NULL, mail_from TEXT,"
+	" recipients TEXT NOT NULL DEFAULT '[]', sha256 TEXT NOT NULL, size BIGINT NOT NULL,"
+	" from_email TEXT, subject TEXT, message_id TEXT, state TEXT NOT NULL DEFAULT 'received',"
+	" reason TEXT, ticket_id BIGINT, comment_id BIGINT, created_at BIGINT NOT NULL,"
+	" processed_at BIGINT);"
+	"CREATE INDEX inbound_mails_state ON inbound_mails(state, id);"
+	"CREATE INDEX inbound_mails_sender ON inbound_mails(from_email, created_at);"
+	"CREATE INDEX inbound_mails_msgid ON inbound_mails(message_id);"
+	"CREATE TABLE mail_message_ids (message_id TEXT PRIMARY KEY, ticket_id BIGINT NOT NULL,"
+	" comment_id BIGINT, inbound INTEGER NOT NULL, created_at BIGINT NOT NULL);"
+	"CREATE INDEX mail_message_ids_ticket ON mail_message_ids(ticket_id, created_at);"
+	"CREATE TABLE ticket_mail (ticket_id BIGINT PRIMARY KEY, recipient TEXT NOT NULL,"
+	" followup_of BIGINT);"
+	"CREATE TABLE recipient_addresses (id @ID@, email TEXT NOT NULL UNIQUE, name TEXT,"
+	" group_id BIGINT, is_default INTEGER NOT NULL DEFAULT 0,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE TABLE imap_accounts (id @ID@, url TEXT NOT NULL, username TEXT NOT NULL,"
+	" password TEXT NOT NULL, recipient TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,"
+	" uidvalidity BIGINT NOT NULL DEFAULT 0, last_uid BIGINT NOT NULL DEFAULT 0,"
+	" last_error TEXT, polled_at BIGINT, created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL);",
 };
 
 static const char search_sqlite[] =

@@ -486,7 +486,9 @@ static int check_refs(struct db *db, struct ticket_write *w, const struct ticket
 		int64_t id = i < t->collaborator_ids.n ? t->collaborator_ids.v[i]
 						       : t->follower_ids.v[i - t->collaborator_ids.n];
 		int e = exists(db, "SELECT id FROM users WHERE id = ?", id);
-		if (e <= 0) {
+		if (e < 0)
+			return -1; /* a database error, not a bad id */
+		if (!e) {
 			w->status = 422;
 			snprintf(w->err, sizeof(w->err), "collaborators: %" PRId64
 				 " is not a valid user id", id);
@@ -794,6 +796,8 @@ int ticket_delete_run(struct db *db, void *arg)
 		"DELETE FROM ticket_fts WHERE rowid = ?",
 		"DELETE FROM ticket_public_fts WHERE rowid = ?",
 		"DELETE FROM attachments WHERE ticket_id = ?",
+		"DELETE FROM mail_message_ids WHERE ticket_id = ?",
+		"DELETE FROM ticket_mail WHERE ticket_id = ?",
 		"DELETE FROM tickets WHERE id = ?",
 	};
 	struct ticket t = {0};

@@ -146,6 +146,23 @@ const ENDPOINTS = [
   ['GET', '/search', 'agent', OK, { query: { query: '배송' } }],
   ['GET', '/search/count', 'agent', OK, { query: { query: '배송' } }],
   ['GET', '/incremental/tickets/cursor', 'admin', OK, { query: { start_time: 0 } }],
+  // email channel
+  ['POST', '/sonnim/mail/inbound', 'admin', [400], { fetch: true }],
+  ['GET', '/sonnim/mail/inbound', 'admin', OK],
+  ['GET', '/sonnim/mail/inbound/{x}', 'admin', MISSING],
+  ['GET', '/sonnim/mail/inbound/{x}/raw', 'admin', MISSING, { fetch: true }],
+  ['POST', '/sonnim/mail/inbound/{x}/reprocess', 'admin', MISSING],
+  ['GET', '/recipient_addresses', 'admin', OK],
+  ['POST', '/recipient_addresses', 'admin', INVALID, { body: { recipient_address: { email: 'nope' } } }],
+  ['GET', '/recipient_addresses/{x}', 'admin', MISSING],
+  ['PUT', '/recipient_addresses/{x}', 'admin', MISSING, { body: { recipient_address: { name: 'x' } } }],
+  ['DELETE', '/recipient_addresses/{x}', 'admin', MISSING],
+  ['GET', '/sonnim/imap_accounts', 'admin', OK],
+  ['POST', '/sonnim/imap_accounts', 'admin', INVALID, { body: { imap_account: {} } }],
+  ['POST', '/sonnim/imap_accounts/poll', 'admin', OK],
+  ['GET', '/sonnim/imap_accounts/{x}', 'admin', MISSING],
+  ['PUT', '/sonnim/imap_accounts/{x}', 'admin', MISSING, { body: { imap_account: { active: false } } }],
+  ['DELETE', '/sonnim/imap_accounts/{x}', 'admin', MISSING],
 ].map(([method, p, min, ok, opt = {}]) => ({ method, path: p, min, ok, ...opt }));
 
 let ctx;

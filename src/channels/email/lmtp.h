@@ -1,0 +1,14 @@
+/* lmtp.h - the LMTP listener (see lmtp.c). */
+#ifndef SONNIM_LMTP_H
+#define SONNIM_LMTP_H
+#include "http/http.h"
+#include <stddef.h>
+
+/* Listen on s->cfg.lmtp ("host:port" or "unix:/path"; nothing when empty)
+ * and serve sessions on threads of their own.  0, or -1 with err. */
+int lmtp_start(struct server *s, char *err, size_t errlen);
+/* Stop accepting, end the sessions in flight (their sockets are shut
+ * down; a message not yet acknowledged stays with the MTA), and wait for
+ * them. */
+void lmtp_stop(void);
+#endif

@@ -1,0 +1,335 @@
+/* outbound.c - job "mail.send": one mail to a ticket's requester (and CCs).
+ *
+ * Payload {"ticket_id": T, "comment_id": C} sends an agent's public
+ * comment; {"ticket_id": T, "template": "received"|"followup"} sends an
+ * automatic notice.  The job:
+ *   1. reads the ticket, the requester, the comment and its author, the
+ *      support address the ticket talks through (ticket_mail, else the
+ *      default address) and the ticket's Message-IDs - all from a reader;
+ *   2. renders the localized text (template.h, in the requester's locale)
+ *      and composes the message (compose.h): From "<agent> (<support
+ *      name>)" <support address>, To the requester, Cc the ticket's CCs,
+ *      Subject "[#T] <subject>", Message-ID t<T>.c<C>@<domain> (the same
+ *      on every retry, so a receiver drops a duplicate), In-Reply-To the
+ *      customer's newest mail, References the ticket's mails, attachments
+ *      from their files, Auto-Submitted on automatic notices;
+ *   3. sends it over SMTP (smtp.h);
+ *   4. records the Message-ID for threading (one small write).
+ * A temporary failure (connection, 4xx) fails the job, which the queue
+ * retries with backoff; a permanent one (5xx) counts a bounce on the
+ * requester's identity and leaves an internal note on the ticket, and the
+ * job ends.  Automatic notices are not sent to an address that bounced.
+ */
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "channels/email/compose.h"
+#include "channels/email/email.h"
+#include "channels/email/mime.h"
+#include "channels/email/smtp.h"
+#include "channels/email/template.h"
+#include "store/attachment_store.h"
+#include "store/mail_store.h"
+#include "store/ticket_store.h"
+#include "store/user_store.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct send {
+	struct ticket t;
+	struct user requester, agent;
+	struct comment c;	/* id 0 for a notice */
+	struct recipient_address ra;
+	char *recipient;	/* the support address used */
+	char *last_inbound;
+	char **refs;
+	int nrefs;
+	struct mail_address *cc;
+	int ncc;
+	int64_t bounced;	/* failed deliveries to the requester */
+	int64_t followup_of;	/* the closed ticket this one follows up */
+};
+
+static void send_clear(struct send *m)
+{
+	ticket_clear(&m->t);
+	user_clear(&m->requester);
+	user_clear(&m->agent);
+	comment_clear(&m->c);
+	recipient_address_clear(&m->ra);
+	free(m->recipient);
+	free(m->last_inbound);
+	mail_msgid_list_free(m->refs, m->nrefs);
+	for (int i = 0; i < m->ncc; i++) {
+		free(m->cc[i].name);
+		free(m->cc[i].email);
+	}
+	free(m->cc);
+}
+
+/* Load everything the mail needs.  0, 1 when there is nothing to send
+ * (ticket, comment or address gone), <0 on a database error. */
+static int load(struct db *db, int64_t tid, int64_t cid, struct send *m, const char *domain)
+{
+	int rc = ticket_store_get(db, tid, &m->t);
+	if (rc)
+		return rc;
+	if ((rc = user_store_get(db, m->t.requester_id, &m->requester)))
+		return rc;
+	if (!m->requester.email || !*m->requester.email)
+		return 1;
+	if (cid) {
+		struct comment *v;
+		int n;
+		if ((rc = comment_store_list(db, tid, 1, cid - 1, 1, &v, &n)))
+			return rc;
+		if (n != 1 || v[0].id != cid) {
+			comment_list_free(v, n);
+			return 1;
+		}
+		m->c = v[0];
+		memset(&v[0], 0, sizeof(v[0]));
+		comment_list_free(v, n);
+		if ((rc = user_store_get(db, m->c.author_id, &m->agent)) < 0)
+			return rc;
+	}
+	if ((rc = ticket_mail_get(db, tid, &m->recipient, &m->followup_of)) < 0)
+		return rc;
+	rc = m->recipient ? recipient_address_by_email(db, m->recipient, &m->ra) : 1;
+	if (rc == 1)
+		rc = recipient_address_default(db, &m->ra);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		free(m->recipient);
+		m->recipient = xstrdup(m->ra.email);
+	} else if (!m->recipient) {
+		struct buf b = BUF_INIT;
+		buf_addf(&b, "support@%s", domain);
+		m->recipient = buf_detach(&b);
+	}
+	if ((rc = mail_msgid_last_inbound(db, tid, &m->last_inbound)) < 0)
+		return rc;
+	if ((rc = mail_msgid_list(db, tid, MAIL_MAX_REFERENCES, &m->refs, &m->nrefs)))
+		return rc;
+	if ((rc = identity_store_undeliverable(db, m->requester.email, &m->bounced)))
+		return rc;
+	if (cid && m->t.collaborator_ids.n) {
+		m->cc = xcalloc(m->t.collaborator_ids.n, sizeof(*m->cc));
+		for (size_t i = 0; i < m->t.collaborator_ids.n && i < 48; i++) {
+			struct user u = {0};
+			if ((rc = user_store_get(db, m->t.collaborator_ids.v[i], &u)) < 0)
+				return rc;
+			if (!rc && u.email && *u.email && strcmp(u.email, m->requester.email)) {
+				m->cc[m->ncc].name = u.name ? xstrdup(u.name) : NULL;
+				m->cc[m->ncc].email = xstrdup(u.email);
+				m->ncc++;
+			}
+			user_clear(&u);
+		}
+	}
+	return 0;
+}
+
+/* Read the attachments' bytes; returns how many were read. */
+static int read_files(const char *data_dir, const struct comment *c,
+		      struct outbound_attachment *out, unsigned char **bufs)
+{
+	int n = 0;
+	for (int i = 0; i < c->nattachments; i++) {
+		char *b;
+		size_t got;
+		if (attachment_file_read(data_dir, c->attachments[i].sha256, &b, &got))
+			continue;
+		bufs[n] = (unsigned char *)b;
+		out[n] = (struct outbound_attachment){.file_name = c->attachments[i].file_name,
+						      .content_type = c->attachments[i].content_type,
+						      .data = bufs[n], .size = got};
+		n++;
+	}
+	return n;
+}
+
+struct sent_arg {
+	const char *message_id;
+	int64_t ticket_id, comment_id;
+	/* permanent failure */
+	const char *bounce_email;
+	const char *error;
+};
+
+static int sent_run(struct db *db, void *arg)
+{
+	struct sent_arg *a = arg;
+	int64_t now = now_seconds();
+	if (!a->error)
+		return mail_msgid_add(db, a->message_id, a->ticket_id, a->comment_id, 0, now);
+	int rc = identity_store_bounced(db, a->bounce_email, now);
+	if (rc)
+		return rc;
+	int64_t author;
+	if ((rc = mail_system_user(db, &author)))
+		return rc < 0 ? rc : 0;
+	struct ticket_change c = {0};
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "Mail to %s could not be delivered: %s", a->bounce_email, a->error);
+	c.comment_body = buf_detach(&b);
+	struct ticket_write w = {.who = {.user_id = author, .role = ROLE_ADMIN},
+				 .id = a->ticket_id, .change = &c, .via = "email", .now = now};
+	rc = ticket_write_run(db, &w);
+	ticket_write_clear(&w);
+	ticket_change_clear(&c);
+	return rc == DB_REFUSED ? 0 : rc;
+}
+
+int email_send_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
+		   char *err, size_t errlen)
+{
+	(void)job_id;
+	if (!s->cfg.smtp_url[0]) {
+		*result = json_pack("{ss}", "skipped", "no smtp_url configured");
+		return 0;
+	}
+	int64_t tid = json_integer_value(json_object_get(payload, "ticket_id"));
+	int64_t cid = json_integer_value(json_object_get(payload, "comment_id"));
+	const char *tname = json_string_value(json_object_get(payload, "template"));
+	int kind = cid ? (int)MAIL_TPL_REPLY : tname ? mail_template_by_name(tname) : -1;
+	if (kind < 0 || kind == MAIL_TPL_BOUNCE_NOTE || (!cid && kind == MAIL_TPL_REPLY)) {
+		*result = json_pack("{ss}", "skipped", "nothing to send");
+		return 0;
+	}
+	char domain[128];
+	email_domain(&s->cfg, domain, sizeof(domain));
+	struct send m = {0};
+	struct db *db = store_reader(s->store);
+	int rc = load(db, tid, cid, &m, domain);
+	store_release(s->store, db);
+	if (rc < 0) {
+		send_clear(&m);
+		snprintf(err, errlen, "database error %d", rc);
+		return -1;
+	}
+	if (rc == 1 || (!cid && m.bounced)) {
+		*result = json_pack("{ss}", "skipped",
+				    rc == 1 ? "nothing to send" : "the address bounced before");
+		send_clear(&m);
+		return 0;
+	}
+
+	/* the words */
+	struct mail_values tv = {
+	    .ticket_id = tid,
+	    .ticket_subject = m.t.subject,
+	    .requester_name = m.requester.name,
+	    .agent_name = cid ? m.agent.name : NULL,
+	    .comment_text = cid ? m.c.body : NULL,
+	    .comment_html = cid ? m.c.html_body : NULL,
+	    .previous_ticket_id = m.followup_of,
+	};
+	struct mail_rendered rm;
+	mail_rendered_init(&rm);
+	char terr[160];
+	if (mail_template_render((enum mail_template)kind, m.requester.locale, &tv, &rm, terr,
+				 sizeof(terr))) {
+		mail_rendered_release(&rm);
+		*result = json_pack("{ss}", "skipped", terr);
+		log_warn("mail", "ticket=%" PRId64 " not sent: %s", tid, terr);
+		send_clear(&m);
+		return 0; /* the same input renders the same way: retrying will not help */
+	}
+
+	/* the message */
+	struct buf from_name = BUF_INIT, mid = BUF_INIT, out = BUF_INIT;
+	const char *support = m.ra.name && *m.ra.name ? m.ra.name : "Support";
+	if (cid && m.agent.name && *m.agent.name)
+		buf_addf(&from_name, "%s (%s)", m.agent.name, support);
+	else
+		buf_adds(&from_name, support);
+	mail_message_id(&mid, tid, cid, domain);
+	struct mail_address to = {.name = m.requester.name, .email = m.requester.email};
+	struct outbound_attachment atts[UPLOAD_MAX_FILES];
+	unsigned char *bufs[UPLOAD_MAX_FILES];
+	int natt = cid ? read_files(s->cfg.data_dir, &m.c,
+				    atts, bufs)
+		       : 0;
+	struct outbound_mail om = {
+	    .from_name = from_name.s,
+	    .from_email = m.recipient,
+	    .to = &to,
+	    .nto = 1,
+	    .cc = m.cc,
+	    .ncc = m.ncc,
+	    .subject = rm.subject.s,
+	    .message_id = mid.s,
+	    .in_reply_to = m.last_inbound,
+	    .references = (const char *const *)m.refs,
+	    .nreferences = m.nrefs,
+	    .text = rm.text.s,
+	    .html = rm.html.len ? rm.html.s : NULL,
+	    .attachments = atts,
+	    .nattachments = natt,
+	    .auto_generated = !cid,
+	    .date = cid ? m.c.created_at : 0,
+	    .ticket_header = NULL,
+	};
+	char tidtext[24];
+	snprintf(tidtext, sizeof(tidtext), "%" PRId64, tid);
+	om.ticket_header = tidtext;
+	char cerr[256];
+	rc = mail_compose(&om, &out, cerr, sizeof(cerr));
+	for (int i = 0; i < natt; i++)
+		free(bufs[i]);
+	mail_rendered_release(&rm);
+	if (rc) {
+		snprintf(err, errlen, "cannot compose the mail: %s", cerr);
+		rc = -2; /* permanent: retrying will not help */
+	}
+
+	/* the wire */
+	const char *rcpts[50];
+	int nr = 0;
+	rcpts[nr++] = m.requester.email;
+	for (int i = 0; i < m.ncc && nr < 50; i++)
+		rcpts[nr++] = m.cc[i].email;
+	struct smtp_target st = {.url = s->cfg.smtp_url,
+				 .user = s->cfg.smtp_user[0] ? s->cfg.smtp_user : NULL,
+				 .password = s->cfg.smtp_password,
+				 .starttls = s->cfg.smtp_starttls,
+				 .ca_file = s->cfg.mail_ca_file[0] ? s->cfg.mail_ca_file : NULL};
+	char serr[512] = "";
+	if (!rc)
+		rc = smtp_send(&st, cid ? m.recipient : "", rcpts, nr, out.s, out.len, serr,
+			       sizeof(serr));
+	struct sent_arg sa = {.message_id = mid.s, .ticket_id = tid, .comment_id = cid};
+	int ret = 0;
+	if (rc == 0) {
+		log_info("mail", "sent ticket=%" PRId64 " comment=%" PRId64 " to=%s message_id=%s",
+			 tid, cid, m.requester.email, mid.s);
+		if (store_write(s->store, sent_run, &sa))
+			log_warn("mail", "message_id=%s sent but not recorded", mid.s);
+		*result = json_pack("{ss si}", "message_id", mid.s, "recipients", nr);
+	} else if (rc == -1) {
+		snprintf(err, errlen, "smtp: %s", serr);
+		ret = -1;
+	} else {
+		sa.bounce_email = m.requester.email;
+		sa.error = serr[0] ? serr : err;
+		log_warn("mail", "rejected ticket=%" PRId64 " to=%s: %s", tid, m.requester.email,
+			 sa.error);
+		if (store_write(s->store, sent_run, &sa)) {
+			snprintf(err, errlen, "database error recording a rejected mail");
+			ret = -1;
+		} else {
+			*result = json_pack("{ss}", "rejected", sa.error);
+		}
+	}
+	buf_release(&from_name);
+	buf_release(&mid);
+	buf_release(&out);
+	send_clear(&m);
+	return ret;
+}
