@@ -32,6 +32,7 @@ static const struct key {
 	{"log_level", K_INT, offsetof(struct config, log_level), 0},
 	{"workers", K_INT, offsetof(struct config, workers), 0},
 	{"role", K_STR, offsetof(struct config, role), 16},
+	{"hc_brand_color", K_STR, offsetof(struct config, hc_brand_color), 16},
 };
 
 int config_set(struct config *c, const char *key, const char *value)
@@ -88,6 +89,7 @@ static void defaults(struct config *c)
 	c->log_level = 1;
 	c->workers = 1;
 	snprintf(c->role, sizeof(c->role), "all");
+	snprintf(c->hc_brand_color, sizeof(c->hc_brand_color), "#1f6feb");
 }
 
 static char *trim(char *s)

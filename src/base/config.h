@@ -23,6 +23,7 @@ struct config {
 	int log_level;		/* 0 debug .. 3 error */
 	int workers;		/* job worker threads */
 	char role[16];		/* all | web | worker */
+	char hc_brand_color[16];	/* help center theme colour, #rgb or #rrggbb */
 };
 
 /* Defaults, then path (if non-NULL and present; must exist if required),

@@ -10,6 +10,7 @@ const files = [
   './fields.test.mjs',
   './search.test.mjs',
   './helpcenter.test.mjs',
+  './hcpages.test.mjs',
   './pagination.test.mjs',
   './errors.test.mjs',
   './auth.test.mjs',

@@ -192,6 +192,14 @@ const ENDPOINTS = [
   ['POST', '/help_center/articles/{x}/up', 'end-user', MISSING, { body: {} }],
   ['POST', '/help_center/articles/{x}/down', 'end-user', MISSING, { body: {} }],
   ['GET', '/sonnim/help_center/search_misses', 'agent', OK],
+  // the public help center pages (HTML; fetch follows /hc's redirect)
+  ['GET', '//hc', 'public', OK],
+  ['GET', '//hc/{l}', 'public', OK],
+  ['GET', '//hc/{l}/categories/{x}', 'public', MISSING],
+  ['GET', '//hc/{l}/sections/{x}', 'public', MISSING],
+  ['GET', '//hc/{l}/articles/{x}', 'public', MISSING],
+  ['POST', '//hc/{l}/articles/{x}/vote', 'public', MISSING],
+  ['GET', '//hc/{l}/search', 'public', OK],
 ].map(([method, p, min, ok, opt = {}]) => ({ method, path: p, min, ok, ...opt }));
 
 let ctx;
