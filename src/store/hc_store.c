@@ -10,22 +10,28 @@
  * the signed-in segment - the SQL form of hc_segment_visible().
  *
  * Search documents: one per article translation, keyed by the
- * translation's id, holding title, labels and the plain text of the body.
- * SQLite: an FTS5 table with those three columns, ranked by bm25 with
- * weights 4/2/1.  PostgreSQL: one tsvector, title weight A, labels B, body
- * D, ranked by ts_rank normalized by length.  The query is the OR of the
- * customer's terms (core/hc.h), so "how do I get my money back" still
- * finds articles that share only "money"; relevance then sorts them.  The
- * store fetches up to HC_SEARCH_MAX candidates in the engine's rank order
- * and re-sorts them by hc_score() (relevance lifted by votes, views,
- * promotion), so ranking is one formula in core for both engines.
- *
+ * translation's id, holding title, labels (plus a marker word for the
+ * locale, see locale_marker) and the plain text of the body.  SQLite: an
+ * FTS5 table with those three columns, ranked by bm25 with weights 4/2/1.
+ * PostgreSQL: one tsvector, title weight A, labels B, body D, ranked by
+ * ts_rank normalized by length.  The query is the OR of the customer's
+ * terms (core/hc.h), so "how do I get my money back" still finds articles
+ * that share only "money", ANDed with the locale's marker.  The engine's
+ * index picks the HC_SEARCH_MAX best documents by text rank alone (an inner
+ * SELECT, so the joins and filters touch at most that many rows); then the
+ * store drops what the reader may not see and re-sorts by hc_score()
+ * (relevance lifted by votes, views, promotion), so ranking is one formula
+ * in core for both engines.  Filters (visibility, section, category,
+ * labels) apply to those candidates: a filter that removes most of the
+ * best HC_SEARCH_MAX can leave fewer results than exist.
+
  * Deletes cascade by hand (categories -> sections -> articles ->
  * translations, labels, votes, documents), in the caller's transaction.
  *
  * Cost: a read is one statement plus one per article for its labels; a
- * search is one statement over the engine's index (bm25/ts_rank of every
- * match is computed to find the best ones), then an O(n log n) sort.
+ * search is one statement: the engine ranks every match (bm25/ts_rank) to
+ * find the best HC_SEARCH_MAX, then two indexed lookups for each of those,
+ * then an O(n log n) sort in C.
  */
 #include "store/hc_store.h"
 #include "base/buf.h"
@@ -236,6 +242,18 @@ static int put_doc(struct db *db, int64_t tr_id, const char *title, const char *
 	return rc;
 }
 
+/* The word that marks a document's locale ("sonnimlocko", "sonnimlocenus"):
+ * letters only, so the tokenizer keeps it one token; searches in one
+ * locale AND it with the terms, so the index itself narrows to the locale
+ * before ranking. */
+static void locale_marker(const char *locale, struct buf *out)
+{
+	buf_adds(out, "sonnimloc");
+	for (const char *p = locale ? locale : ""; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+			buf_addc(out, *p);
+}
+
 /* Rebuild the documents of every translation of article id. */
 static int index_article(struct db *db, int64_t id)
 {
@@ -249,15 +267,20 @@ static int index_article(struct db *db, int64_t id)
 		buf_addf(&labels, "%s%s", i ? " " : "", db_str(r, i, 0));
 	db_res_free(r);
 	rc = db_query(db, &r,
-		      "SELECT id, title, plain FROM hc_translations WHERE source_type = 'Article'"
-		      " AND source_id = ?",
+		      "SELECT id, title, plain, locale FROM hc_translations WHERE"
+		      " source_type = 'Article' AND source_id = ?",
 		      "i", id);
 	if (rc) {
 		buf_release(&labels);
 		return rc;
 	}
-	for (int i = 0; !rc && i < r->nrows; i++)
-		rc = put_doc(db, db_int(r, i, 0), db_str(r, i, 1), labels.s, db_str(r, i, 2));
+	for (int i = 0; !rc && i < r->nrows; i++) {
+		struct buf l = BUF_INIT;
+		locale_marker(db_str(r, i, 3), &l);
+		buf_addf(&l, " %s", labels.s);
+		rc = put_doc(db, db_int(r, i, 0), db_str(r, i, 1), l.s, db_str(r, i, 2));
+		buf_release(&l);
+	}
 	db_res_free(r);
 	buf_release(&labels);
 	return rc;
@@ -842,11 +865,14 @@ int hc_vote_list(struct db *db, int64_t article_id, struct hc_vote **out, int *n
 
 /* ---- search ------------------------------------------------------------ */
 
-/* The engine's OR-query of the terms of q into out; 0 terms -> nothing. */
-static int match_query(enum db_engine e, const char *q, struct buf *out)
+/* The engine's query for q into out: the OR of its terms, ANDed with the
+ * locale's marker when locale is set; 0 terms -> nothing written. */
+static int match_query(enum db_engine e, const char *q, const char *locale, struct buf *out)
 {
 	struct strlist terms = {0};
 	int n = hc_query_terms(q, &terms);
+	if (n)
+		buf_adds(out, "(");
 	for (size_t i = 0; i < terms.n; i++) {
 		const char *t = terms.v[i];
 		if (e == DB_SQLITE) {
@@ -862,6 +888,19 @@ static int match_query(enum db_engine e, const char *q, struct buf *out)
 			fts_pg_tsquery(t, strlen(t), out);
 			buf_addc(out, ')');
 		}
+	}
+	if (n)
+		buf_adds(out, ")");
+	if (n && locale) {
+		struct buf m = BUF_INIT;
+		locale_marker(locale, &m);
+		if (e == DB_SQLITE) {
+			buf_addf(out, " AND \"%s\"", m.s);
+		} else {
+			buf_adds(out, " & ");
+			fts_pg_tsquery(m.s, m.len, out);
+		}
+		buf_release(&m);
 	}
 	strlist_clear(&terms);
 	return n;
@@ -881,28 +920,30 @@ int hc_search(struct db *db, const struct hc_search_spec *spec, struct hc_hit **
 	*n = 0;
 	enum db_engine e = db_engine(db);
 	struct buf q = BUF_INIT, sql = BUF_INIT;
-	if (!spec->query || !match_query(e, spec->query, &q) || !q.len) {
+	if (!spec->query || !match_query(e, spec->query, spec->view.locale, &q) || !q.len) {
 		buf_release(&q);
 		return 0;
 	}
 	struct db_arg a[MAX_LABEL_ARGS + 16];
 	int na = 0;
+	/* the best HC_SEARCH_MAX documents by text rank first (the engine's
+	 * index does that alone), then the rows they belong to and filters */
 	if (e == DB_SQLITE) {
-		buf_adds(&sql, "SELECT a.id, t.locale, -bm25(hc_article_fts, 4.0, 2.0, 1.0),"
-			       " a.vote_sum, a.view_count, a.promoted FROM hc_article_fts"
-			       " JOIN hc_translations t ON t.id = hc_article_fts.rowid"
-			       " JOIN hc_articles a ON a.id = t.source_id"
-			       " WHERE hc_article_fts MATCH ?");
+		buf_addf(&sql, "SELECT a.id, t.locale, c.r, a.vote_sum, a.view_count, a.promoted"
+			       " FROM (SELECT rowid AS id, -rank AS r FROM hc_article_fts"
+			       " WHERE hc_article_fts MATCH ? AND rank MATCH 'bm25(4.0, 2.0, 1.0)'"
+			       " ORDER BY rank LIMIT %d) c", HC_SEARCH_MAX);
 		a[na++] = (struct db_arg){.type = 's', .s = q.s};
 	} else {
-		buf_adds(&sql, "SELECT a.id, t.locale, ts_rank(f.tsv, CAST(? AS tsquery), 1),"
-			       " a.vote_sum, a.view_count, a.promoted FROM hc_article_fts f"
-			       " JOIN hc_translations t ON t.id = f.rowid"
-			       " JOIN hc_articles a ON a.id = t.source_id"
-			       " WHERE f.tsv @@ CAST(? AS tsquery)");
+		buf_addf(&sql, "SELECT a.id, t.locale, c.r, a.vote_sum, a.view_count, a.promoted"
+			       " FROM (SELECT rowid AS id, ts_rank(tsv, CAST(? AS tsquery), 1) AS r"
+			       " FROM hc_article_fts WHERE tsv @@ CAST(? AS tsquery)"
+			       " ORDER BY 2 DESC LIMIT %d) c", HC_SEARCH_MAX);
 		a[na++] = (struct db_arg){.type = 's', .s = q.s};
 		a[na++] = (struct db_arg){.type = 's', .s = q.s};
 	}
+	buf_adds(&sql, " JOIN hc_translations t ON t.id = c.id JOIN hc_articles a ON a.id = t.source_id"
+		       " WHERE 1 = 1");
 	buf_adds(&sql, " AND t.source_type = 'Article'");
 	if (spec->view.locale) {
 		buf_adds(&sql, " AND t.locale = ?");
@@ -915,7 +956,6 @@ int hc_search(struct db *db, const struct hc_search_spec *spec, struct hc_hit **
 	article_where(&f, &spec->view, &where, a, &na);
 	buf_adds(&sql, where.s + strlen(" WHERE 1 = 1"));
 	buf_release(&where);
-	buf_addf(&sql, " ORDER BY 3 DESC LIMIT %d", HC_SEARCH_MAX);
 	struct db_res *r;
 	int rc = db_query_args(db, &r, sql.s, a, na);
 	buf_release(&sql);
