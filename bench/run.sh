@@ -10,6 +10,9 @@
 #      /healthz (the ceiling), ticket show, a view-like ticket list, search
 #      in Korean and English, ticket create; RSS before and after
 #   4. ticket create again with SONNIM_DURABLE=0
+#   4b. the help center (bench/kb.sh): answer quality over bench/kb-queries.tsv,
+#      then article search over BENCH_ARTICLES articles beside /healthz
+#      (BENCH_KB=0 skips it)
 #   5. BENCH_PG=1: ticket show and create on PostgreSQL (tests/pg.sh)
 #   6. BENCH_PEER=1: Request Tracker 5 as a peer (../shared/bench/peer-rt.sh;
 #      root, installs Debian packages)
@@ -263,6 +266,12 @@ CONNS=$WCW
 run create_fast "ticket create (SONNIM_DURABLE=0)" "$URL" create.lua
 CONNS=
 stop_server
+
+# ----------------------------------------------------------------- 4b. help center
+if [ "${BENCH_KB:-1}" = 1 ]; then
+	say ""
+	SONNIM_BIN="$BIN" sh "$B/kb.sh" || say "bench: the help center section failed"
+fi
 
 # ----------------------------------------------------------------- 5. PostgreSQL
 if [ "${BENCH_PG:-0}" = 1 ]; then

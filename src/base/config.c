@@ -43,6 +43,7 @@ static const struct key {
 	{"mail_auto_reply", K_BOOL, offsetof(struct config, mail_auto_reply), 0},
 	{"max_mail", K_I64, offsetof(struct config, max_mail), 0},
 	{"mail_ca_file", K_STR, offsetof(struct config, mail_ca_file), 256},
+	{"hc_brand_color", K_STR, offsetof(struct config, hc_brand_color), 16},
 };
 
 int config_set(struct config *c, const char *key, const char *value)
@@ -104,6 +105,7 @@ static void defaults(struct config *c)
 	c->mail_rate_limit = 20;
 	c->mail_auto_reply = 1;
 	c->max_mail = 50 << 20;
+	snprintf(c->hc_brand_color, sizeof(c->hc_brand_color), "#1f6feb");
 }
 
 static char *trim(char *s)

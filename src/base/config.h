@@ -34,6 +34,7 @@ struct config {
 	int mail_auto_reply;	/* 1: acknowledge new email tickets ("we received ...") */
 	int64_t max_mail;	/* largest message accepted, bytes */
 	char mail_ca_file[256];	/* PEM of extra CAs to trust for SMTP/IMAP TLS; "" = system */
+	char hc_brand_color[16];	/* help center theme colour, #rgb or #rrggbb */
 };
 
 /* Defaults, then path (if non-NULL and present; must exist if required),

@@ -135,7 +135,8 @@ static int demo(struct db *db, int64_t admin)
 			  "solved", "low", "how-to") ||
 	       add_ticket(db, c1, 0, g_billing, "환불 요청합니다",
 			  "배송 지연으로 주문을 취소하고 환불받고 싶습니다.", NULL, "normal",
-			  "환불 배송");
+			  "환불 배송") ||
+	       demo_kb(db, a1, now_seconds());
 }
 
 static int init_write(struct db *db, void *p)

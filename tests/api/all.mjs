@@ -9,6 +9,8 @@ const files = [
   './people.test.mjs',
   './fields.test.mjs',
   './search.test.mjs',
+  './helpcenter.test.mjs',
+  './hcpages.test.mjs',
   './pagination.test.mjs',
   './errors.test.mjs',
   './auth.test.mjs',

@@ -30,7 +30,8 @@ const INVALID = [400, 422];
 // method, path (under /api/v2 unless it starts with //), least role, and
 // what an allowed request gets.  {t} a ticket the end-user requested, {u}
 // the end-user, {a} the agent, {o} an organization, {g} a group, {f} a
-// ticket field, {m} a group membership, {i} the end-user's email identity.
+// ticket field, {m} a group membership, {i} the end-user's email identity,
+// {l} a help-center locale.
 const ENDPOINTS = [
   // system (plain fetch: outside /api/v2)
   ['GET', '//healthz', 'public', OK],
@@ -163,6 +164,59 @@ const ENDPOINTS = [
   ['GET', '/sonnim/imap_accounts/{x}', 'admin', MISSING],
   ['PUT', '/sonnim/imap_accounts/{x}', 'admin', MISSING, { body: { imap_account: { active: false } } }],
   ['DELETE', '/sonnim/imap_accounts/{x}', 'admin', MISSING],
+  // help center ({l} a locale): anyone reads, admins manage categories and
+  // sections, agents write articles and translations, signed-in users vote
+  ['GET', '/help_center/categories', 'public', OK],
+  ['GET', '/help_center/{l}/categories', 'public', OK],
+  ['POST', '/help_center/categories', 'admin', INVALID, { body: { category: {} } }],
+  ['POST', '/help_center/{l}/categories', 'admin', INVALID, { body: { category: {} } }],
+  ['GET', '/help_center/categories/{x}', 'public', MISSING],
+  ['GET', '/help_center/{l}/categories/{x}', 'public', MISSING],
+  ['PUT', '/help_center/categories/{x}', 'admin', MISSING, { body: { category: { position: 1 } } }],
+  ['PUT', '/help_center/{l}/categories/{x}', 'admin', MISSING, { body: { category: { position: 1 } } }],
+  ['DELETE', '/help_center/categories/{x}', 'admin', MISSING],
+  ['GET', '/help_center/sections', 'public', OK],
+  ['GET', '/help_center/{l}/sections', 'public', OK],
+  ['GET', '/help_center/categories/{x}/sections', 'public', MISSING],
+  ['GET', '/help_center/{l}/categories/{x}/sections', 'public', MISSING],
+  ['POST', '/help_center/categories/{x}/sections', 'admin', MISSING, { body: { section: { name: 'x' } } }],
+  ['POST', '/help_center/{l}/categories/{x}/sections', 'admin', MISSING, { body: { section: { name: 'x' } } }],
+  ['GET', '/help_center/sections/{x}', 'public', MISSING],
+  ['GET', '/help_center/{l}/sections/{x}', 'public', MISSING],
+  ['PUT', '/help_center/sections/{x}', 'admin', MISSING, { body: { section: { position: 1 } } }],
+  ['PUT', '/help_center/{l}/sections/{x}', 'admin', MISSING, { body: { section: { position: 1 } } }],
+  ['DELETE', '/help_center/sections/{x}', 'admin', MISSING],
+  ['GET', '/help_center/articles/search', 'public', OK, { query: { query: '배송' } }],
+  ['GET', '/help_center/articles', 'public', OK],
+  ['GET', '/help_center/{l}/articles', 'public', OK],
+  ['GET', '/help_center/sections/{x}/articles', 'public', MISSING],
+  ['GET', '/help_center/{l}/sections/{x}/articles', 'public', MISSING],
+  ['GET', '/help_center/categories/{x}/articles', 'public', MISSING],
+  ['GET', '/help_center/{l}/categories/{x}/articles', 'public', MISSING],
+  ['POST', '/help_center/sections/{x}/articles', 'agent', MISSING, { body: { article: { title: 'x' } } }],
+  ['POST', '/help_center/{l}/sections/{x}/articles', 'agent', MISSING, { body: { article: { title: 'x' } } }],
+  ['GET', '/help_center/articles/{x}', 'public', MISSING],
+  ['GET', '/help_center/{l}/articles/{x}', 'public', MISSING],
+  ['PUT', '/help_center/articles/{x}', 'agent', MISSING, { body: { article: { position: 1 } } }],
+  ['PUT', '/help_center/{l}/articles/{x}', 'agent', MISSING, { body: { article: { position: 1 } } }],
+  ['DELETE', '/help_center/articles/{x}', 'agent', MISSING],
+  ['GET', '/help_center/articles/{x}/translations', 'public', MISSING],
+  ['POST', '/help_center/articles/{x}/translations', 'agent', MISSING, { body: { translation: { locale: 'ko', title: 'x' } } }],
+  ['GET', '/help_center/articles/{x}/translations/{l}', 'public', MISSING],
+  ['PUT', '/help_center/articles/{x}/translations/{l}', 'agent', MISSING, { body: { translation: { title: 'x' } } }],
+  ['DELETE', '/help_center/translations/{x}', 'agent', MISSING],
+  ['GET', '/help_center/articles/{x}/votes', 'agent', OK],
+  ['POST', '/help_center/articles/{x}/up', 'end-user', MISSING, { body: {} }],
+  ['POST', '/help_center/articles/{x}/down', 'end-user', MISSING, { body: {} }],
+  ['GET', '/sonnim/help_center/search_misses', 'agent', OK],
+  // the public help center pages (HTML; fetch follows /hc's redirect)
+  ['GET', '//hc', 'public', OK],
+  ['GET', '//hc/{l}', 'public', OK],
+  ['GET', '//hc/{l}/categories/{x}', 'public', MISSING],
+  ['GET', '//hc/{l}/sections/{x}', 'public', MISSING],
+  ['GET', '//hc/{l}/articles/{x}', 'public', MISSING],
+  ['POST', '//hc/{l}/articles/{x}/vote', 'public', MISSING],
+  ['GET', '//hc/{l}/search', 'public', OK],
 ].map(([method, p, min, ok, opt = {}]) => ({ method, path: p, min, ok, ...opt }));
 
 let ctx;
@@ -225,6 +279,7 @@ describe('permission matrix: endpoint × role', () => {
       m: Array.isArray(memberships.result) && memberships.result.length ? memberships.result[0].id : X,
       i: Array.isArray(idents.result) && idents.result.length ? idents.result[0].id : X,
       x: X,
+      l: 'en-us',
     };
   });
 
