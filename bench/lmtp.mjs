@@ -31,7 +31,7 @@ function session() {
   return new Promise((resolve) => {
     const sock = net.connect(port, host);
     sock.setEncoding('latin1');
-    let buf = '', waiters = [];
+    let buf = '', waiters = [], lines = [];
     sock.on('data', (d) => {
       buf += d;
       let i;
@@ -41,10 +41,12 @@ function session() {
         if (line[3] === '-') continue;
         const w = waiters.shift();
         if (w) w(line);
+        else lines.push(line); // arrived before anyone asked
       }
     });
     sock.on('error', () => resolve());
-    const reply = () => new Promise((r) => waiters.push(r));
+    sock.on('close', () => { for (const w of waiters.splice(0)) w(''); });
+    const reply = () => new Promise((r) => (lines.length ? r(lines.shift()) : waiters.push(r)));
     (async () => {
       await reply(); // greeting
       sock.write('LHLO bench\r\n');
@@ -57,7 +59,7 @@ function session() {
         const r = await reply();
         if (!r.startsWith('354')) break;
         const t = process.hrtime.bigint();
-        sock.write(`Message-ID: <bench-${n}-${process.pid}@bench.test>\r\n${m.head}${m.body}\r\n.\r\n`);
+        sock.write(`Message-ID: <bench-${n}-${process.pid}@bench.test>\r\n${m.head}${m.body}\r\n.\r\n`, 'latin1');
         const done = await reply();
         lat.push(Number(process.hrtime.bigint() - t) / 1e6);
         if (done.startsWith('250')) accepted++;

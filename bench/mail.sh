@@ -10,7 +10,8 @@
 #      delivers BENCH_MAIL copies of the corpus messages over 8 sessions;
 #      prints messages accepted per second (stored + committed, the 250),
 #      then how long the workers take until every message is a ticket
-#      (messages processed per second), and the server's RSS.
+#      (messages processed per second, SONNIM_WORKERS=4 job workers), and
+#      the server's RSS.
 #
 # Environment: SONNIM_BIN [build/rel/sonnim], BENCH_MAIL [2000],
 # BENCH_MAIL_CONNECTIONS [8], SONNIM_CORPORA [../shared/corpora].
@@ -41,7 +42,7 @@ PORT=$(free_port)
 LPORT=$(free_port)
 export SONNIM_DATABASE=$TMP/sonnim.db SONNIM_DATA_DIR=$TMP SONNIM_PORT=$PORT \
 	SONNIM_BASE_URL=http://127.0.0.1:$PORT SONNIM_LMTP=127.0.0.1:$LPORT SONNIM_RATE_LIMIT=0 \
-	SONNIM_MAIL_RATE_LIMIT=0 SONNIM_LOG_LEVEL=2
+	SONNIM_MAIL_RATE_LIMIT=0 SONNIM_LOG_LEVEL=2 SONNIM_WORKERS=${SONNIM_WORKERS:-4}
 "$BIN" init >/dev/null
 TOKEN=$(sed -n 's/.*basic auth: admin@sonnim.example\/token:\([A-Za-z0-9]*\)).*/\1/p' "$TMP/admin.txt")
 AUTH="admin@sonnim.example/token:$TOKEN"
