@@ -369,3 +369,6 @@ if [ -n "$PEER_SUMMARY" ]; then
 	say "peer: Request Tracker 5 (peer-rt.sh, same machine)"
 	sed 's/^/  /' "$PEER_SUMMARY"
 fi
+say ""
+say "rules (bench/rules.sh): triggers per update, automation pass"
+SONNIM_BIN="$BIN" sh "$B/rules.sh" || say "bench: the rules section failed"

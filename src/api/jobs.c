@@ -142,6 +142,10 @@ static int jobs_list(struct req *r)
 						"max_attempts", v[i].max_attempts, "last_error",
 						jstr(v[i].last_error), "run_at", jtime(v[i].run_at),
 						"created_at", jtime(v[i].created_at)));
+		/* what the job was asked to do (rules' notifications are checked by it) */
+		json_t *p = v[i].payload ? json_loads(v[i].payload, 0, NULL) : NULL;
+		json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "payload",
+				    p ? p : json_null());
 		job_clear(&v[i]);
 	}
 	free(v);

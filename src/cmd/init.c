@@ -4,7 +4,10 @@
  * password and an API token, writes them to DATA_DIR/admin.txt (mode 0600)
  * and prints them.  --demo adds a small workspace in Korean and English:
  * groups, organizations, agents, customers and tickets, all made through
- * the same ticket_write path the API uses. */
+ * the same ticket_write path the API uses.  Every new workspace gets
+ * Zendesk's default automations (default_automations below): close solved
+ * tickets after 96 hours, ask for satisfaction 24 hours after solve, remind
+ * the requester of a pending ticket after 72 hours. */
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
@@ -12,6 +15,7 @@
 #include "store/store.h"
 #include "store/group_store.h"
 #include "store/org_store.h"
+#include "store/rule_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
 #include <fcntl.h>
@@ -139,6 +143,52 @@ static int demo(struct db *db, int64_t admin)
 	       demo_kb(db, a1, now_seconds());
 }
 
+/* The shipped automations, as the API would store them (each nullifies
+ * itself: status changes, or a tag it requires absent is added). */
+static const struct {
+	const char *title, *conditions, *actions;
+} default_automations[] = {
+	{"Close ticket 4 days after status is set to solved",
+	 "{\"all\":[{\"field\":\"status\",\"operator\":\"is\",\"value\":\"solved\"},"
+	 "{\"field\":\"hours_since_solved\",\"operator\":\"greater_than\",\"value\":\"96\"}],"
+	 "\"any\":[]}",
+	 "[{\"field\":\"status\",\"value\":\"closed\"}]"},
+	{"Request customer satisfaction rating (24 hours after solved)",
+	 "{\"all\":[{\"field\":\"status\",\"operator\":\"is\",\"value\":\"solved\"},"
+	 "{\"field\":\"hours_since_solved\",\"operator\":\"greater_than\",\"value\":\"24\"},"
+	 "{\"field\":\"current_tags\",\"operator\":\"not_includes\",\"value\":\"csat_requested\"}],"
+	 "\"any\":[]}",
+	 "[{\"field\":\"current_tags\",\"value\":\"csat_requested\"},"
+	 "{\"field\":\"notification_user\",\"value\":[\"requester_id\","
+	 "\"How would you rate our support? / 상담은 만족스러우셨나요?\","
+	 "\"Your request #{{ticket.id}} was solved. Tell us how we did: {{satisfaction.rating_url}}\"]}]"},
+	{"Remind the requester of a pending ticket after 3 days",
+	 "{\"all\":[{\"field\":\"status\",\"operator\":\"is\",\"value\":\"pending\"},"
+	 "{\"field\":\"hours_since_pending\",\"operator\":\"greater_than\",\"value\":\"72\"},"
+	 "{\"field\":\"current_tags\",\"operator\":\"not_includes\",\"value\":\"pending_reminded\"}],"
+	 "\"any\":[]}",
+	 "[{\"field\":\"current_tags\",\"value\":\"pending_reminded\"},"
+	 "{\"field\":\"notification_user\",\"value\":[\"requester_id\","
+	 "\"We are waiting for your reply / 답변을 기다리고 있습니다\","
+	 "\"Request #{{ticket.id}} is waiting for your reply. Reply to this email to continue.\"]}]"},
+};
+
+static int add_default_automations(struct db *db)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(default_automations); i++) {
+		struct rule_row r = {.kind = (char *)"automation",
+				     .title = (char *)default_automations[i].title,
+				     .active = 1,
+				     .conditions = (char *)default_automations[i].conditions,
+				     .actions = (char *)default_automations[i].actions,
+				     .created_at = now_seconds(),
+				     .updated_at = now_seconds()};
+		rc = rule_store_insert(db, &r);
+	}
+	return rc;
+}
+
 static int init_write(struct db *db, void *p)
 {
 	struct seed *s = p;
@@ -170,6 +220,8 @@ static int init_write(struct db *db, void *p)
 	token_new(s->token);
 	token_hash(s->token, h);
 	rc = token_store_add(db, s->admin_id, "api", h, "created by sonnim init", NULL);
+	if (!rc)
+		rc = add_default_automations(db);
 	if (!rc && s->demo)
 		rc = demo(db, s->admin_id);
 	return rc;

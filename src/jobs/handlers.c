@@ -4,6 +4,8 @@
  *   tickets.create_many  {"actor":{...},"tickets":[...]}  -> results[]
  *   tickets.update_many  {"actor":{...},"ids":[...],"ticket":{...}} or
  *                        {"actor":{...},"tickets":[{"id":..,...}]}
+ *   automations.run      {"now": optional unix time} -> {"tickets","updated","fired"}
+ *                        (jobs/rules.c; queued hourly by the scheduler in jobs.c)
  * Results follow Zendesk's job_status shape: one entry per ticket with
  * index/id/status/success or error/details.
  *
@@ -13,11 +15,15 @@
  *                    and resolution times) folded from each ticket's events;
  *                    written in the dispatcher's transaction with the cursor,
  *                    so each event counts exactly once.
+ *   triggers         runs the active triggers on each create/update not made
+ *                    via "rule" and writes their change in the same
+ *                    transaction (jobs/rules.c).
  */
 #include "api/api.h"
 #include "channels/email/email.h"
 #include "base/util.h"
 #include "jobs/jobs.h"
+#include "jobs/rules.h"
 #include "core/metric.h"
 #include "store/job_store.h"
 #include "store/metric_store.h"
@@ -228,6 +234,7 @@ const struct job_handler job_handlers[] = {
 	{"tickets.merge", merge, 3},
 	{"mail.inbound", email_inbound_job, 5},
 	{"mail.send", email_send_job, 8},
+	{"automations.run", automations_run_job, 3},
 	{0},
 };
 
@@ -280,5 +287,6 @@ static int ticket_metrics(struct db *db, const struct event_row *e)
 const struct listener event_listeners[] = {
 	{"ticket_metrics", ticket_metrics},
 	{"email_replies", email_replies_listener},
+	{"triggers", rules_triggers_listener},
 	{0},
 };

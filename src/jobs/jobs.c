@@ -6,12 +6,20 @@
  * where the handler lets it (handlers that change tickets commit those in
  * their own writes; the job is marked done after, so a crash in between
  * runs the job again - handlers are idempotent or say why not).
+ *
+ * The scheduler: a table of entries {name, job kind, period}.  Each worker
+ * loop calls schedule_tick(), which at most once a minute per process
+ * claims the due entries in one write (store/rule_store.h schedule_claim:
+ * the row's next run moves forward only for the process whose UPDATE
+ * changed it) and queues their jobs in the same transaction, so with many
+ * worker processes each entry still runs once per period.
  */
 #include "jobs/jobs.h"
 #include "api/api.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "store/job_store.h"
+#include "store/rule_store.h"
 #include "store/ticket_store.h"
 #include <errno.h>
 #include <pthread.h>
@@ -174,6 +182,43 @@ int events_dispatch(struct server *s)
 	return total;
 }
 
+/* ---- the scheduler ------------------------------------------------------------ */
+
+static const struct sched_entry {
+	const char *name;	/* the row in scheduler_entries */
+	const char *kind;	/* the job queued when it is due */
+	int64_t period;		/* seconds between runs */
+} schedule[] = {
+	{"automations", "automations.run", 3600},
+};
+
+static int schedule_write(struct db *db, void *p)
+{
+	int64_t now = *(int64_t *)p;
+	for (size_t i = 0; i < ARRAY_SIZE(schedule); i++) {
+		int rc = schedule_claim(db, schedule[i].name, now, schedule[i].period);
+		if (rc == 1)
+			rc = jobs_enqueue(db, schedule[i].kind, "{}", now, NULL);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void schedule_tick(struct server *s)
+{
+	static pthread_mutex_t tick_lock = PTHREAD_MUTEX_INITIALIZER;
+	static int64_t next_check;
+	int64_t now = now_seconds();
+	pthread_mutex_lock(&tick_lock);
+	int due = now >= next_check;
+	if (due)
+		next_check = now + 60;
+	pthread_mutex_unlock(&tick_lock);
+	if (due)
+		store_write(s->store, schedule_write, &now);
+}
+
 /* "HOST/PID/": the start of this process's worker names. */
 static void worker_prefix(char *out, size_t n)
 {
@@ -196,6 +241,7 @@ static void *worker_main(void *p)
 		if (stop)
 			break;
 		events_dispatch(s);
+		schedule_tick(s);
 		while (jobs_run_one(s, name, now_seconds()) > 0) {
 			pthread_mutex_lock(&lock);
 			stop = stopping;

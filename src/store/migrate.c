@@ -228,6 +228,18 @@ static const char *const migrations[] = {
 	" count BIGINT NOT NULL DEFAULT 0, first_at BIGINT NOT NULL, last_at BIGINT NOT NULL,"
 	" PRIMARY KEY (query, locale));"
 	"@HC_SEARCH@",
+	/* 7: rules: triggers and automations (kind), Zendesk's shape kept as JSON
+	 * text (conditions, actions) checked by core/rule.c on save; position
+	 * orders them; last_run_at/last_ticket_id/runs: the latest firing.
+	 * scheduler_entries: the scheduler's entries (next run), claimed with an
+	 * UPDATE so one process of many runs each period once. */
+	"CREATE TABLE rules (id @ID@, kind TEXT NOT NULL, title TEXT NOT NULL,"
+	" description TEXT, active INTEGER NOT NULL DEFAULT 1, position BIGINT NOT NULL DEFAULT 0,"
+	" category_id TEXT, conditions TEXT NOT NULL, actions TEXT NOT NULL,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, last_run_at BIGINT,"
+	" last_ticket_id BIGINT, runs BIGINT NOT NULL DEFAULT 0);"
+	"CREATE INDEX rules_kind ON rules(kind, active, position, id);"
+	"CREATE TABLE scheduler_entries (name TEXT PRIMARY KEY, next_run_at BIGINT NOT NULL);",
 };
 
 static const char search_sqlite[] =

@@ -498,15 +498,21 @@ static int check_refs(struct db *db, struct ticket_write *w, const struct ticket
 	return 0;
 }
 
-static char *event_payload(const struct ticket *t, const struct field_events *ev)
+/* {"ticket_id", "status", "changes": {field: {from, to}}, "via", and
+ * "comment_id" when the write added one}: what the listeners (triggers
+ * among them) need to see of the update. */
+static char *event_payload(const struct ticket *t, const struct field_events *ev,
+			   const char *via, int64_t comment_id)
 {
 	json_t *ch = json_object();
 	for (size_t i = 0; i < ev->n; i++)
 		json_object_set_new(ch, ev->v[i].field,
 				    json_pack("{s:s?,s:s?}", "from", ev->v[i].previous, "to",
 					      ev->v[i].value));
-	json_t *j = json_pack("{s:I,s:s,s:o}", "ticket_id", (json_int_t)t->id, "status",
-			      t->status, "changes", ch);
+	json_t *j = json_pack("{s:I,s:s,s:o,s:s}", "ticket_id", (json_int_t)t->id, "status",
+			      t->status, "changes", ch, "via", via ? via : "api");
+	if (comment_id)
+		json_object_set_new(j, "comment_id", json_integer(comment_id));
 	char *s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	return s;
@@ -661,7 +667,7 @@ int ticket_write_run(struct db *db, void *arg)
 		goto out;
 	if (w->change->comment_body && (rc = comment_add(db, w, t.id, w->audit_id)))
 		goto out;
-	char *payload = event_payload(&t, &ev);
+	char *payload = event_payload(&t, &ev, w->via, w->comment_id);
 	rc = event_store_append(db, creating ? "ticket.created" : "ticket.updated", t.id,
 				w->who.user_id, payload, w->now);
 	free(payload);
