@@ -4,11 +4,15 @@
  *   tickets.create_many  {"actor":{...},"tickets":[...]}  -> results[]
  *   tickets.update_many  {"actor":{...},"ids":[...],"ticket":{...}} or
  *                        {"actor":{...},"tickets":[{"id":..,...}]}
+ *   webhook.deliver      {"webhook_id":..,"body":"..",["event_id","ticket_id"]}
+ *                        one attempt to send a webhook (jobs/webhook.h)
  * Results follow Zendesk's job_status shape: one entry per ticket with
  * index/id/status/success or error/details.
  *
  * Listeners (closed list of event types in the `events` table: ticket.created,
  * ticket.updated, ticket.deleted, comment.added):
+ *   webhooks         queues a webhook.deliver job (jobs/webhook.c) for each
+ *                    active webhook subscribed to "sonnim:<event type>".
  *   ticket_metrics   Zendesk's ticket metrics (replies, reopens, first reply
  *                    and resolution times) folded from each ticket's events;
  *                    written in the dispatcher's transaction with the cursor,
@@ -18,6 +22,7 @@
 #include "channels/email/email.h"
 #include "base/util.h"
 #include "jobs/jobs.h"
+#include "jobs/webhook.h"
 #include "core/metric.h"
 #include "store/job_store.h"
 #include "store/metric_store.h"
@@ -228,6 +233,7 @@ const struct job_handler job_handlers[] = {
 	{"tickets.merge", merge, 3},
 	{"mail.inbound", email_inbound_job, 5},
 	{"mail.send", email_send_job, 8},
+	{"webhook.deliver", webhook_deliver_job, WEBHOOK_MAX_ATTEMPTS},
 	{0},
 };
 
@@ -280,5 +286,6 @@ static int ticket_metrics(struct db *db, const struct event_row *e)
 const struct listener event_listeners[] = {
 	{"ticket_metrics", ticket_metrics},
 	{"email_replies", email_replies_listener},
+	{"webhooks", webhooks_listener},
 	{0},
 };
