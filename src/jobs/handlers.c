@@ -6,11 +6,15 @@
  *                        {"actor":{...},"tickets":[{"id":..,...}]}
  *   automations.run      {"now": optional unix time} -> {"tickets","updated","fired"}
  *                        (jobs/rules.c; queued hourly by the scheduler in jobs.c)
+ *   webhook.deliver      {"webhook_id":..,"body":"..",["event_id","ticket_id"]}
+ *                        one attempt to send a webhook (jobs/webhook.h)
  * Results follow Zendesk's job_status shape: one entry per ticket with
  * index/id/status/success or error/details.
  *
  * Listeners (closed list of event types in the `events` table: ticket.created,
  * ticket.updated, ticket.deleted, comment.added):
+ *   webhooks         queues a webhook.deliver job (jobs/webhook.c) for each
+ *                    active webhook subscribed to "sonnim:<event type>".
  *   ticket_metrics   Zendesk's ticket metrics (replies, reopens, first reply
  *                    and resolution times) folded from each ticket's events;
  *                    written in the dispatcher's transaction with the cursor,
@@ -24,6 +28,7 @@
 #include "base/util.h"
 #include "jobs/jobs.h"
 #include "jobs/rules.h"
+#include "jobs/webhook.h"
 #include "core/metric.h"
 #include "store/job_store.h"
 #include "store/metric_store.h"
@@ -235,6 +240,7 @@ const struct job_handler job_handlers[] = {
 	{"mail.inbound", email_inbound_job, 5},
 	{"mail.send", email_send_job, 8},
 	{"automations.run", automations_run_job, 3},
+	{"webhook.deliver", webhook_deliver_job, WEBHOOK_MAX_ATTEMPTS},
 	{0},
 };
 
@@ -288,5 +294,6 @@ const struct listener event_listeners[] = {
 	{"ticket_metrics", ticket_metrics},
 	{"email_replies", email_replies_listener},
 	{"triggers", rules_triggers_listener},
+	{"webhooks", webhooks_listener},
 	{0},
 };

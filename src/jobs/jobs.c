@@ -105,21 +105,30 @@ int jobs_run_one(struct server *s, const char *worker, int64_t now)
 	json_t *result = NULL;
 	int ok = 0;
 	json_t *payload = json_loads(c.job.payload, 0, NULL);
+	int hrc = -1;
 	if (!h->kind)
 		snprintf(err, sizeof(err), "no handler for job kind '%s'", c.job.kind);
 	else if (!payload)
 		snprintf(err, sizeof(err), "job payload is not JSON");
 	else
-		ok = h->fn(s, c.job.id, payload, &result, err, sizeof(err)) == 0;
+		ok = (hrc = h->fn(s, c.job.id, payload, &result, err, sizeof(err))) == 0;
 	json_decref(payload);
-	char *res = result ? json_dumps(result, JSON_COMPACT) : NULL;
-	json_decref(result);
 	int64_t backoff = 30LL << (c.job.attempts < 7 ? c.job.attempts - 1 : 6);
 	if (backoff > 3600)
 		backoff = 3600;
+	json_int_t asked = ok ? 0 : json_integer_value(json_object_get(result, "retry_after"));
+	if (asked >= 1 && asked <= 3600)
+		backoff = asked;
+	if (!ok) { /* a failure's result only carries the retry delay */
+		json_decref(result);
+		result = NULL;
+	}
+	char *res = result ? json_dumps(result, JSON_COMPACT) : NULL;
+	json_decref(result);
 	struct done_arg d = {.id = c.job.id, .now = now, .ok = ok, .result = res, .error = err,
 			     .retry_at = now + backoff,
-			     .dead = !h->kind || c.job.attempts >= c.job.max_attempts};
+			     .dead = !h->kind || hrc == JOB_PERMANENT ||
+				     c.job.attempts >= c.job.max_attempts};
 	if (!ok)
 		log_warn("jobs", "job=%lld kind=%s attempt=%d error=\"%s\"%s", (long long)c.job.id,
 			 c.job.kind, c.job.attempts, err, d.dead ? " dead=1" : "");

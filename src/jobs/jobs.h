@@ -20,7 +20,12 @@
 #include <jansson.h>
 
 /* Handler: do the work for payload; on success return 0 and optionally set
- * *result (owned JSON, stolen); on failure return -1 with err. */
+ * *result (owned JSON, stolen); on failure return -1 with err (retried with
+ * backoff until max_attempts), or JOB_PERMANENT with err (dead at once:
+ * retrying cannot help).  A failing handler may set *result to
+ * {"retry_after": seconds} to be retried after that delay (1..3600)
+ * instead of the backoff step (a server's Retry-After). */
+#define JOB_PERMANENT (-2)
 struct job_handler {
 	const char *kind;
 	int (*fn)(struct server *s, int64_t job_id, json_t *payload, json_t **result, char *err,

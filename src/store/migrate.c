@@ -240,6 +240,26 @@ static const char *const migrations[] = {
 	" last_ticket_id BIGINT, runs BIGINT NOT NULL DEFAULT 0);"
 	"CREATE INDEX rules_kind ON rules(kind, active, position, id);"
 	"CREATE TABLE scheduler_entries (name TEXT PRIMARY KEY, next_run_at BIGINT NOT NULL);",
+	/* 8: webhooks (store/webhook_store.c): the endpoints, their secrets
+	 * (authentication data and signing secret, never returned by the API)
+	 * and the consecutive-failure counter that deactivates them (deleted
+	 * ones stay as tombstones, so an id is never reused under a queued
+	 * delivery); and the
+	 * delivery log, one row per attempt, grouped into invocations (one
+	 * delivery = one job; its id is the invocation id) */
+	"CREATE TABLE webhooks (id @ID@, name TEXT NOT NULL, description TEXT,"
+	" endpoint TEXT NOT NULL, http_method TEXT NOT NULL, request_format TEXT NOT NULL,"
+	" status TEXT NOT NULL, subscriptions TEXT NOT NULL DEFAULT '[]', auth_type TEXT,"
+	" auth_data TEXT, signing_secret TEXT NOT NULL, failure_count INTEGER NOT NULL DEFAULT 0,"
+	" deactivated_reason TEXT, created_by BIGINT NOT NULL DEFAULT 0,"
+	" updated_by BIGINT NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE TABLE webhook_attempts (id @ID@, webhook_id BIGINT NOT NULL,"
+	" invocation_id BIGINT NOT NULL, event_id BIGINT, ticket_id BIGINT,"
+	" attempt INTEGER NOT NULL, status TEXT NOT NULL, status_code INTEGER NOT NULL DEFAULT 0,"
+	" duration_ms BIGINT NOT NULL DEFAULT 0, response_body TEXT, error TEXT,"
+	" created_at BIGINT NOT NULL);"
+	"CREATE INDEX webhook_attempts_hook ON webhook_attempts(webhook_id, invocation_id, id);",
 };
 
 static const char search_sqlite[] =

@@ -11,6 +11,7 @@ const files = [
   './search.test.mjs',
   './helpcenter.test.mjs',
   './hcpages.test.mjs',
+  './webhooks.test.mjs',
   './pagination.test.mjs',
   './errors.test.mjs',
   './auth.test.mjs',
