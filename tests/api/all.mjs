@@ -14,6 +14,7 @@ const files = [
   './pagination.test.mjs',
   './errors.test.mjs',
   './auth.test.mjs',
+  './macros.test.mjs',
   './permissions.test.mjs',
   './zz-durability.test.mjs',
 ];
