@@ -4,6 +4,8 @@
  *   tickets.create_many  {"actor":{...},"tickets":[...]}  -> results[]
  *   tickets.update_many  {"actor":{...},"ids":[...],"ticket":{...}} or
  *                        {"actor":{...},"tickets":[{"id":..,...}]}
+ *   mail.notify          {"ticket_id","recipient","subject","body","actor_id"}
+ *                        (channels/email/notify.c: a notification mail)
  * Results follow Zendesk's job_status shape: one entry per ticket with
  * index/id/status/success or error/details.
  *
@@ -228,6 +230,7 @@ const struct job_handler job_handlers[] = {
 	{"tickets.merge", merge, 3},
 	{"mail.inbound", email_inbound_job, 5},
 	{"mail.send", email_send_job, 8},
+	{"mail.notify", email_notify_job, 8},
 	{0},
 };
 
