@@ -7,13 +7,16 @@
  * the same ticket_write path the API uses.  Every new workspace gets
  * Zendesk's default automations (default_automations below): close solved
  * tickets after 96 hours, ask for satisfaction 24 hours after solve, remind
- * the requester of a pending ticket after 72 hours. */
+ * the requester of a pending ticket after 72 hours; and a few shared macros
+ * (default_macros below, English and Korean), written with
+ * macro_store_insert as the API would store them. */
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "http/auth.h"
 #include "store/store.h"
 #include "store/group_store.h"
+#include "store/macro_store.h"
 #include "store/org_store.h"
 #include "store/rule_store.h"
 #include "store/ticket_store.h"
@@ -189,6 +192,54 @@ static int add_default_automations(struct db *db)
 	return rc;
 }
 
+/* The shared macros of a new workspace: title and its actions as the API
+ * stores them (normalized {field, value} text). */
+static const struct {
+	const char *title, *description, *actions;
+} default_macros[] = {
+    {"Close and redirect to topics", "Solve the ticket and point the customer to the help center",
+     "[{\"field\":\"status\",\"value\":\"solved\"},"
+     "{\"field\":\"comment_value\",\"value\":\"Hi {{ticket.requester.first_name | default: "
+     "\\\"there\\\"}},\\n\\nThis question is answered in our help center, which we keep up to "
+     "date. If it does not help, just reply to this message and we will pick it up again."
+     "\\n\\n{{current_user.first_name}}\"}]"},
+    {"Downgrade and inform", "Lower the priority and tell the customer when to expect an answer",
+     "[{\"field\":\"priority\",\"value\":\"low\"},"
+     "{\"field\":\"current_tags\",\"value\":\"downgraded\"},"
+     "{\"field\":\"comment_value\",\"value\":\"Hi {{ticket.requester.first_name | default: "
+     "\\\"there\\\"}},\\n\\nWe have looked at request #{{ticket.id}} and will answer it within "
+     "two working days.\\n\\n{{current_user.first_name}}\"}]"},
+    {"해결 후 도움말 안내", "해결로 바꾸고 도움말 센터를 안내합니다",
+     "[{\"field\":\"status\",\"value\":\"solved\"},"
+     "{\"field\":\"comment_value\",\"value\":\"{{ticket.requester.name | default: \\\"고객\\\"}}님, "
+     "안녕하세요.\\n\\n문의하신 내용은 도움말 센터에 자세히 안내되어 있습니다. 해결되지 않으면 이 메일에 "
+     "답장해 주세요. 다시 살펴보겠습니다.\\n\\n{{current_user.name}} 드림\"}]"},
+    {"우선순위 낮추고 안내", "우선순위를 낮추고 답변 예정 시점을 알립니다",
+     "[{\"field\":\"priority\",\"value\":\"low\"},"
+     "{\"field\":\"current_tags\",\"value\":\"downgraded\"},"
+     "{\"field\":\"comment_value\",\"value\":\"{{ticket.requester.name | default: \\\"고객\\\"}}님, "
+     "문의 #{{ticket.id}}을(를) 확인했습니다. 영업일 기준 2일 안에 답변드리겠습니다.\\n\\n"
+     "{{current_user.name}} 드림\"}]"},
+};
+
+static int add_default_macros(struct db *db)
+{
+	int64_t now = now_seconds();
+	for (size_t i = 0; i < ARRAY_SIZE(default_macros); i++) {
+		struct macro m = {.title = (char *)default_macros[i].title,
+				  .description = (char *)default_macros[i].description,
+				  .active = 1,
+				  .position = (int64_t)i,
+				  .actions = (char *)default_macros[i].actions,
+				  .created_at = now,
+				  .updated_at = now};
+		int rc = macro_store_insert(db, &m);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int init_write(struct db *db, void *p)
 {
 	struct seed *s = p;
@@ -222,6 +273,8 @@ static int init_write(struct db *db, void *p)
 	rc = token_store_add(db, s->admin_id, "api", h, "created by sonnim init", NULL);
 	if (!rc)
 		rc = add_default_automations(db);
+	if (!rc)
+		rc = add_default_macros(db);
 	if (!rc && s->demo)
 		rc = demo(db, s->admin_id);
 	return rc;

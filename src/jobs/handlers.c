@@ -8,6 +8,8 @@
  *                        (jobs/rules.c; queued hourly by the scheduler in jobs.c)
  *   webhook.deliver      {"webhook_id":..,"body":"..",["event_id","ticket_id"]}
  *                        one attempt to send a webhook (jobs/webhook.h)
+ *   mail.notify          {"ticket_id","recipient","subject","body","actor_id"}
+ *                        (channels/email/notify.c: a notification mail)
  * Results follow Zendesk's job_status shape: one entry per ticket with
  * index/id/status/success or error/details.
  *
@@ -241,6 +243,7 @@ const struct job_handler job_handlers[] = {
 	{"mail.send", email_send_job, 8},
 	{"automations.run", automations_run_job, 3},
 	{"webhook.deliver", webhook_deliver_job, WEBHOOK_MAX_ATTEMPTS},
+	{"mail.notify", email_notify_job, 8},
 	{0},
 };
 

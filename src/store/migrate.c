@@ -260,6 +260,14 @@ static const char *const migrations[] = {
 	" duration_ms BIGINT NOT NULL DEFAULT 0, response_body TEXT, error TEXT,"
 	" created_at BIGINT NOT NULL);"
 	"CREATE INDEX webhook_attempts_hook ON webhook_attempts(webhook_id, invocation_id, id);",
+	/* 9: macros (restriction_type '' shared, 'Group' or 'User' with
+	 * restriction_id; actions a JSON array of {field, value}) */
+	"CREATE TABLE macros (id @ID@, title TEXT NOT NULL, description TEXT,"
+	" active INTEGER NOT NULL DEFAULT 1, position INTEGER NOT NULL DEFAULT 0,"
+	" restriction_type TEXT NOT NULL DEFAULT '', restriction_id BIGINT,"
+	" actions TEXT NOT NULL DEFAULT '[]', usage_count BIGINT NOT NULL DEFAULT 0,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE INDEX macros_restriction ON macros(restriction_type, restriction_id);",
 };
 
 static const char search_sqlite[] =

@@ -97,6 +97,15 @@ const ENDPOINTS = [
   ['GET', '/users/{u}/groups', 'agent', OK],
   ['GET', '/users/{u}/organizations', 'agent', OK],
   ['GET', '/users/{u}/organization_memberships', 'agent', OK],
+  // macros (agents manage their personal ones: the checks inside refuse others)
+  ['GET', '/macros', 'agent', OK],
+  ['POST', '/macros', 'agent', INVALID, { body: { macro: {} } }],
+  ['GET', '/macros/active', 'agent', OK],
+  ['GET', '/macros/{x}', 'agent', MISSING],
+  ['PUT', '/macros/{x}', 'agent', MISSING, { body: { macro: { title: 'x' } } }],
+  ['DELETE', '/macros/{x}', 'agent', MISSING],
+  ['GET', '/macros/{x}/apply', 'agent', MISSING],
+  ['GET', '/tickets/{t}/macros/{x}/apply', 'agent', MISSING],
   // organizations
   ['GET', '/organizations', 'agent', OK],
   ['POST', '/organizations', 'admin', INVALID, { body: { organization: {} } }],

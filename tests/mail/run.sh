@@ -169,5 +169,7 @@ fi
 SONNIM_BIN=${SONNIM_BIN:-$ROOT/$BUILD/asan/sonnim}
 export SONNIM_BIN
 suite e2e tests/mail/e2e.sh
+# the "mail.notify" job: rendered notifications out through Postfix to IMAP
+suite notify tests/mail/notify.sh
 
 finish

@@ -37,6 +37,11 @@ int email_inbound_job(struct server *s, int64_t job_id, json_t *payload, json_t 
 		      char *err, size_t errlen);
 int email_send_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
 		   char *err, size_t errlen);
+/* Job "mail.notify": a notification mail about a ticket to its requester,
+ * assignee, CCs, a group or a user, with subject and body templates
+ * rendered for the ticket (notify.c has the payload and Message-IDs). */
+int email_notify_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
+		     char *err, size_t errlen);
 /* Listener: queue mail.send for public agent comments. */
 int email_replies_listener(struct db *db, const struct event_row *e);
 
