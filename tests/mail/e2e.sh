@@ -238,4 +238,15 @@ failed_listed() { [ "$(api GET '/sonnim/mail/inbound.json?state=failed' | js 'j.
 check "unprocessable mail listed" wait_for 30 failed_listed
 FID=$(api GET '/sonnim/mail/inbound.json?state=failed' | js 'j.inbound_mails[0].id')
 check "its .eml downloads byte for byte" test "$(curl -s -u "$AUTH" "$API/sonnim/mail/inbound/$FID/raw")" = "$(printf 'garbage\r\n')"
+
+# ---- 9. a trigger mails the requester on create (issue 5 through the mail path)
+api POST /triggers.json '{"trigger":{"title":"Notify requester of received request","conditions":{"all":[{"field":"update_type","operator":"is","value":"Create"},{"field":"subject","operator":"includes_string","value":"trigger-mail"}],"any":[]},"actions":[{"field":"notification_user","value":["requester_id","[{{ticket.id}}] {{ticket.title}} 접수","{{ticket.requester.first_name | default: \"고객\"}}님, 요청 #{{ticket.id}}이 접수되었습니다."]}]}}' >/dev/null
+TT=$(api POST /tickets.json '{"ticket":{"subject":"trigger-mail 확인","comment":{"body":"hello"},"requester":{"name":"Dave Kim","email":"dave@customer.test"}}}' | js 'j.ticket.id')
+check "the trigger's notification reaches the requester's mailbox" wait_for 60 has_mails dave@customer.test 1
+M=$(imap_fetch dave@customer.test "$(last_uid dave@customer.test)")
+# RFC 2047 words decoded (B and Q, UTF-8), whitespace between words dropped
+dec2047() { node -e 'const s=process.argv[1].replace(/\?=\s+=\?/g,"?==?");console.log(s.replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi,(_,e,t)=>e.toLowerCase()==="b"?Buffer.from(t,"base64").toString("utf8"):Buffer.from(t.replace(/_/g," ").replace(/=([0-9a-f]{2})/gi,(_,h)=>String.fromCharCode(parseInt(h,16))),"latin1").toString("utf8")))' "$1"; }
+SUBJ=$(dec2047 "$(echo "$M" | header Subject)")
+check "placeholders rendered in the notification subject ($SUBJ)" test "$SUBJ" = "[$TT] trigger-mail 확인 접수"
+check "the notification is Auto-Submitted and names ticket $TT" sh -c "[ '$(echo "$M" | header Auto-Submitted)' = auto-generated ] && [ '$(echo "$M" | header X-Sonnim-Ticket-Id)' = '$TT' ]"
 exit 0
