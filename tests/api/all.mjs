@@ -11,6 +11,7 @@ const files = [
   './search.test.mjs',
   './helpcenter.test.mjs',
   './hcpages.test.mjs',
+  './sla.test.mjs',
   './pagination.test.mjs',
   './errors.test.mjs',
   './auth.test.mjs',

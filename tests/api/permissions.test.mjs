@@ -217,6 +217,18 @@ const ENDPOINTS = [
   ['GET', '//hc/{l}/articles/{x}', 'public', MISSING],
   ['POST', '//hc/{l}/articles/{x}/vote', 'public', MISSING],
   ['GET', '//hc/{l}/search', 'public', OK],
+  // business hours: agents read, admins write
+  ['GET', '/business_hours/schedules', 'agent', OK],
+  ['POST', '/business_hours/schedules', 'admin', INVALID, { body: { schedule: { name: 'x' } } }],
+  ['GET', '/business_hours/schedules/{x}', 'agent', MISSING],
+  ['PUT', '/business_hours/schedules/{x}', 'admin', MISSING, { body: { schedule: { name: 'x' } } }],
+  ['DELETE', '/business_hours/schedules/{x}', 'admin', MISSING],
+  ['PUT', '/business_hours/schedules/{x}/workweek', 'admin', MISSING, { body: { workweek: { intervals: [] } } }],
+  ['GET', '/business_hours/schedules/{x}/holidays', 'agent', MISSING],
+  ['POST', '/business_hours/schedules/{x}/holidays', 'admin', MISSING, { body: { holiday: { name: 'x', start_date: '2026-01-01', end_date: '2026-01-01' } } }],
+  ['GET', '/business_hours/schedules/{x}/holidays/{x}', 'agent', MISSING],
+  ['PUT', '/business_hours/schedules/{x}/holidays/{x}', 'admin', MISSING, { body: { holiday: { name: 'x' } } }],
+  ['DELETE', '/business_hours/schedules/{x}/holidays/{x}', 'admin', MISSING],
 ].map(([method, p, min, ok, opt = {}]) => ({ method, path: p, min, ok, ...opt }));
 
 let ctx;
