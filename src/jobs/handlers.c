@@ -13,11 +13,14 @@
  *                    and resolution times) folded from each ticket's events;
  *                    written in the dispatcher's transaction with the cursor,
  *                    so each event counts exactly once.
+ *   sla_clock        each ticket's SLA clock (jobs/sla_clock.c): policy,
+ *                    stages and breach times, in the same transaction.
  */
 #include "api/api.h"
 #include "channels/email/email.h"
 #include "base/util.h"
 #include "jobs/jobs.h"
+#include "jobs/sla_clock.h"
 #include "core/metric.h"
 #include "store/job_store.h"
 #include "store/metric_store.h"
@@ -279,6 +282,7 @@ static int ticket_metrics(struct db *db, const struct event_row *e)
 
 const struct listener event_listeners[] = {
 	{"ticket_metrics", ticket_metrics},
+	{"sla_clock", sla_clock_listener},
 	{"email_replies", email_replies_listener},
 	{0},
 };

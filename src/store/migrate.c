@@ -233,7 +233,7 @@ static const char *const migrations[] = {
 	 * group; SLA policies (filter and policy_metrics as JSON text, in order
 	 * of position) and each ticket's SLA clock (the state the listener folds,
 	 * as JSON text, plus the earliest breach still ahead, indexed for "which
-	 * tickets breach before T") */
+	 * tickets breach before T"), with the per-metric stages it last computed */
 	"CREATE TABLE schedules (id @ID@, name TEXT NOT NULL, time_zone TEXT NOT NULL,"
 	" intervals TEXT NOT NULL DEFAULT '[]', is_default INTEGER NOT NULL DEFAULT 0,"
 	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
@@ -248,7 +248,8 @@ static const char *const migrations[] = {
 	" policy_metrics TEXT NOT NULL DEFAULT '[]', created_at BIGINT NOT NULL,"
 	" updated_at BIGINT NOT NULL);"
 	"CREATE TABLE ticket_slas (ticket_id BIGINT PRIMARY KEY, policy_id BIGINT,"
-	" state TEXT NOT NULL DEFAULT '{}', next_breach_at BIGINT, updated_at BIGINT NOT NULL);"
+	" state TEXT NOT NULL DEFAULT '{}', metrics TEXT NOT NULL DEFAULT '[]',"
+	" next_breach_at BIGINT, updated_at BIGINT NOT NULL);"
 	"CREATE INDEX ticket_slas_breach ON ticket_slas(next_breach_at);",
 };
 

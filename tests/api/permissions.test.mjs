@@ -229,6 +229,13 @@ const ENDPOINTS = [
   ['GET', '/business_hours/schedules/{x}/holidays/{x}', 'agent', MISSING],
   ['PUT', '/business_hours/schedules/{x}/holidays/{x}', 'admin', MISSING, { body: { holiday: { name: 'x' } } }],
   ['DELETE', '/business_hours/schedules/{x}/holidays/{x}', 'admin', MISSING],
+  // SLA policies: admins only, as in Zendesk
+  ['GET', '/slas/policies', 'admin', OK],
+  ['POST', '/slas/policies', 'admin', INVALID, { body: { sla_policy: {} } }],
+  ['PUT', '/slas/policies/reorder', 'admin', INVALID, { body: { sla_policy_ids: [X] } }],
+  ['GET', '/slas/policies/{x}', 'admin', MISSING],
+  ['PUT', '/slas/policies/{x}', 'admin', MISSING, { body: { sla_policy: { title: 'x' } } }],
+  ['DELETE', '/slas/policies/{x}', 'admin', MISSING],
 ].map(([method, p, min, ok, opt = {}]) => ({ method, path: p, min, ok, ...opt }));
 
 let ctx;

@@ -1,15 +1,24 @@
 /* test_sla_store.c - business-hours schedules, holidays and group
- * schedules (schedule_store) on the engine SONNIM_TEST_DB names: unset or
- * "sqlite" = a fresh temp file, else a PostgreSQL conninfo.  Same tests,
- * same expectations on both engines.
+ * schedules (schedule_store), SLA policies and ticket clocks (sla_store),
+ * and the SLA clock listener driven through real ticket writes and the
+ * event dispatcher, on the engine SONNIM_TEST_DB names: unset or "sqlite" =
+ * a fresh temp file, else a PostgreSQL conninfo.  Same tests, same
+ * expectations on both engines.  Time is passed in (ticket_write.now), never
+ * slept.
  *
  * Order: the group setup migrates once; every test gets an open store and
  * one raw connection with the tables it touches emptied; store functions
  * run on the raw connection (autocommit).
  */
+#include "base/util.h"
+#include "jobs/jobs.h"
 #include "store/group_store.h"
 #include "store/schedule_store.h"
+#include "store/sla_store.h"
 #include "store/store.h"
+#include "store/ticket_store.h"
+#include "store/user_store.h"
+#include <jansson.h>
 #include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +84,8 @@ static int setup(void **state)
 	    "DELETE FROM schedule_holidays",
 	    "DELETE FROM group_schedules",
 	    "DELETE FROM agent_groups",
+	    "DELETE FROM sla_policies",
+	    "DELETE FROM ticket_slas",
 	};
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	char err[512] = "";
@@ -260,12 +271,291 @@ static void test_holidays_and_open(void **state)
 	holiday_list_free(v, n);
 }
 
+/* ---- SLA policies and clocks ------------------------------------------- */
+
+static int64_t add_policy(struct db *db, const char *title, const char *filter,
+			  const char *metrics)
+{
+	struct sla_policy_row p = {0};
+	p.title = strdup(title);
+	p.filter = strdup(filter);
+	p.policy_metrics = strdup(metrics);
+	p.created_at = p.updated_at = 1700000000;
+	assert_int_equal(sla_policy_store_insert(db, &p), 0);
+	int64_t id = p.id;
+	sla_policy_row_clear(&p);
+	return id;
+}
+
+static void test_policies(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t a = add_policy(fx->db, "A", "{}", "[]"), b = add_policy(fx->db, "B", "{}", "[]");
+	int64_t c = add_policy(fx->db, "C", "{}", "[]");
+	struct sla_policy_row *v;
+	int n;
+	assert_int_equal(sla_policy_store_list(fx->db, &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].id, a); /* positions 1, 2, 3 in creation order */
+	assert_int_equal(v[2].position, 3);
+	sla_policy_list_free(v, n);
+	int64_t order[] = {c, a, b}, short_order[] = {c, a}, twice[] = {c, c, a};
+	assert_int_equal(sla_policy_store_reorder(fx->db, short_order, 2, 5), 1);
+	assert_int_equal(sla_policy_store_reorder(fx->db, twice, 3, 5), 1);
+	assert_int_equal(sla_policy_store_reorder(fx->db, order, 3, 5), 0);
+	assert_int_equal(sla_policy_store_list(fx->db, &v, &n), 0);
+	assert_int_equal(v[0].id, c);
+	assert_int_equal(v[1].id, a);
+	assert_int_equal(v[2].id, b);
+	sla_policy_list_free(v, n);
+	struct sla_policy_row p;
+	assert_int_equal(sla_policy_store_get(fx->db, b, &p), 0);
+	free(p.title);
+	p.title = strdup("B2");
+	assert_int_equal(sla_policy_store_update(fx->db, &p), 0);
+	sla_policy_row_clear(&p);
+	assert_int_equal(sla_policy_store_get(fx->db, b, &p), 0);
+	assert_string_equal(p.title, "B2");
+	sla_policy_row_clear(&p);
+	assert_int_equal(sla_policy_store_delete(fx->db, b), 0);
+	assert_int_equal(sla_policy_store_delete(fx->db, b), 1);
+	assert_int_equal(sla_policy_store_get(fx->db, b, &p), 1);
+}
+
+static void test_ticket_clock_rows(void **state)
+{
+	struct fixture *fx = *state;
+	struct ticket_sla s = {.ticket_id = 11, .policy_id = 3, .state = "{}", .metrics = "[]",
+			       .next_breach_at = 5000, .updated_at = 1};
+	assert_int_equal(ticket_sla_put(fx->db, &s), 0);
+	s = (struct ticket_sla){.ticket_id = 12, .state = "{}", .metrics = "[]",
+				.next_breach_at = 3000, .updated_at = 1};
+	assert_int_equal(ticket_sla_put(fx->db, &s), 0);
+	s = (struct ticket_sla){.ticket_id = 13, .state = "{}", .metrics = "[]", .updated_at = 1};
+	assert_int_equal(ticket_sla_put(fx->db, &s), 0); /* nothing active */
+	int64_t *ids;
+	int n;
+	assert_int_equal(ticket_sla_breaching_before(fx->db, 6000, 10, &ids, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], 12); /* soonest first */
+	assert_int_equal(ids[1], 11);
+	free(ids);
+	assert_int_equal(ticket_sla_breaching_before(fx->db, 3000, 10, &ids, &n), 0);
+	assert_int_equal(n, 0); /* "before": 3000 itself is not */
+	free(ids);
+	/* replace: 11 is no longer active */
+	s = (struct ticket_sla){.ticket_id = 11, .policy_id = 3, .state = "{\"x\":1}",
+				.metrics = "[1]", .updated_at = 2};
+	assert_int_equal(ticket_sla_put(fx->db, &s), 0);
+	struct ticket_sla got;
+	assert_int_equal(ticket_sla_get(fx->db, 11, &got), 0);
+	assert_int_equal(got.policy_id, 3);
+	assert_int_equal(got.next_breach_at, 0);
+	assert_string_equal(got.state, "{\"x\":1}");
+	assert_string_equal(got.metrics, "[1]");
+	ticket_sla_clear(&got);
+	assert_int_equal(ticket_sla_get(fx->db, 99, &got), 1);
+	assert_int_equal(ticket_sla_breaching_before(fx->db, 6000, 1, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	free(ids);
+}
+
+/* ---- the listener through real writes ----------------------------------- */
+
+struct people {
+	int64_t requester, agent;
+};
+
+static int add_people_write(struct db *db, void *arg)
+{
+	struct people *p = arg;
+	struct user u = {0};
+	u.name = strdup("고객");
+	u.email = strdup("sla-requester@example.com");
+	u.role = ROLE_END_USER;
+	u.active = 1;
+	u.created_at = u.updated_at = 1;
+	int rc = user_insert_write(db, &u);
+	p->requester = u.id;
+	user_clear(&u);
+	if (rc)
+		return rc;
+	u = (struct user){0};
+	u.name = strdup("상담원");
+	u.email = strdup("sla-agent@example.com");
+	u.role = ROLE_ADMIN;
+	u.active = 1;
+	u.created_at = u.updated_at = 1;
+	rc = user_insert_write(db, &u);
+	p->agent = u.id;
+	user_clear(&u);
+	return rc;
+}
+
+/* Write one change to ticket id (0 = create) as who at now. */
+static int64_t write_ticket(struct fixture *fx, int64_t who, int role, int64_t id, int64_t now,
+			    const char *priority, const char *status, const char *comment)
+{
+	struct ticket_change c = {0};
+	if (!id) {
+		c.set |= TF_SUBJECT;
+		c.v.subject = strdup("배송 문의");
+	}
+	if (priority) {
+		c.set |= TF_PRIORITY;
+		c.v.priority = strdup(priority);
+	}
+	if (status) {
+		c.set |= TF_STATUS;
+		c.v.status = strdup(status);
+		c.set |= TF_ASSIGNEE;
+		c.v.assignee_id = who; /* solving needs an assignee */
+	}
+	if (comment) {
+		c.comment_body = strdup(comment);
+		c.comment_public = 1;
+	}
+	struct ticket_write w = {.who = {.user_id = who, .role = role}, .id = id, .change = &c,
+				 .via = "api", .now = now};
+	if (store_write(fx->st, ticket_write_run, &w))
+		fail_msg("ticket write: %d %s", w.status, w.err);
+	int64_t out = w.result.id;
+	ticket_write_clear(&w);
+	ticket_change_clear(&c);
+	return out;
+}
+
+static int64_t at(const char *iso)
+{
+	int64_t t;
+	if (parse_iso8601(iso, &t))
+		fail_msg("bad time %s", iso);
+	return t;
+}
+
+/* The stage and breach time of metric in ticket id's clock row. */
+static void metric_of(struct fixture *fx, int64_t id, const char *metric, char stage[16],
+		      int64_t *breach)
+{
+	struct ticket_sla row;
+	assert_int_equal(ticket_sla_get(fx->db, id, &row), 0);
+	json_t *arr = json_loads(row.metrics, 0, NULL);
+	size_t i;
+	json_t *m;
+	stage[0] = 0;
+	*breach = -1;
+	json_array_foreach(arr, i, m)
+	{
+		if (strcmp(json_string_value(json_object_get(m, "metric")), metric))
+			continue;
+		snprintf(stage, 16, "%s", json_string_value(json_object_get(m, "stage")));
+		*breach = json_integer_value(json_object_get(m, "breach_at"));
+	}
+	json_decref(arr);
+	ticket_sla_clear(&row);
+}
+
+static void test_listener(void **state)
+{
+	struct fixture *fx = *state;
+	struct server srv = {.store = fx->st};
+	snprintf(srv.cfg.base_url, sizeof(srv.cfg.base_url), "http://test");
+	events_dispatch(&srv); /* whatever earlier tests left */
+	struct people pp;
+	assert_int_equal(store_write(fx->st, add_people_write, &pp), 0);
+	add_schedule(fx->db, "NY", "America/New_York", WEEKDAYS_9_17); /* the default */
+	int64_t urgent = add_policy(
+	    fx->db, "Urgent",
+	    "{\"all\":[{\"field\":\"priority\",\"operator\":\"is\",\"value\":\"urgent\"}]}",
+	    "[{\"priority\":\"urgent\",\"metric\":\"first_reply_time\",\"target\":120,"
+	    "\"business_hours\":true}]");
+	int64_t rest = add_policy(
+	    fx->db, "Everything else", "{}",
+	    "[{\"priority\":\"high\",\"metric\":\"first_reply_time\",\"target\":60,"
+	    "\"business_hours\":false},"
+	    "{\"priority\":\"high\",\"metric\":\"requester_wait_time\",\"target\":120,"
+	    "\"business_hours\":false}]");
+	int64_t fri = at("2026-03-06T16:00:00-05:00"), mon10 = at("2026-03-09T10:00:00-04:00");
+	/* A: urgent, Friday 16:00 EST: 120 business minutes -> Monday 10:00 EDT */
+	int64_t a = write_ticket(fx, pp.requester, ROLE_END_USER, 0, fri, "urgent", NULL, "언제 와요?");
+	/* B: high, calendar: first reply in 60 minutes, requester wait 120 */
+	int64_t b = write_ticket(fx, pp.requester, ROLE_END_USER, 0, fri, "high", NULL, "환불해 주세요");
+	assert_true(events_dispatch(&srv) >= 4);
+	struct ticket_sla row;
+	assert_int_equal(ticket_sla_get(fx->db, a, &row), 0);
+	assert_int_equal(row.policy_id, urgent);
+	assert_int_equal(row.next_breach_at, mon10);
+	ticket_sla_clear(&row);
+	char stage[16];
+	int64_t breach;
+	metric_of(fx, a, "first_reply_time", stage, &breach);
+	assert_string_equal(stage, "active");
+	assert_int_equal(breach, mon10);
+	assert_int_equal(ticket_sla_get(fx->db, b, &row), 0);
+	assert_int_equal(row.policy_id, rest);
+	assert_int_equal(row.next_breach_at, fri + 3600);
+	ticket_sla_clear(&row);
+	/* which tickets breach before Friday 18:00? only B */
+	int64_t *ids;
+	int n;
+	assert_int_equal(ticket_sla_breaching_before(fx->db, fri + 7200, 10, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], b);
+	free(ids);
+	/* the agent answers B in public after 30 minutes: first reply achieved,
+	 * the requester still waits (breach at +120 min) */
+	write_ticket(fx, pp.agent, ROLE_ADMIN, b, fri + 1800, NULL, NULL, "확인해 보겠습니다");
+	events_dispatch(&srv);
+	metric_of(fx, b, "first_reply_time", stage, &breach);
+	assert_string_equal(stage, "achieved");
+	metric_of(fx, b, "requester_wait_time", stage, &breach);
+	assert_string_equal(stage, "active");
+	assert_int_equal(breach, fri + 7200);
+	/* pending at +60: the wait clock pauses, nothing left to breach */
+	write_ticket(fx, pp.agent, ROLE_ADMIN, b, fri + 3600, NULL, "pending", NULL);
+	events_dispatch(&srv);
+	metric_of(fx, b, "requester_wait_time", stage, &breach);
+	assert_string_equal(stage, "paused");
+	assert_int_equal(ticket_sla_get(fx->db, b, &row), 0);
+	assert_int_equal(row.next_breach_at, 0);
+	ticket_sla_clear(&row);
+	/* the requester writes back Monday 09:00 EDT: open again, 60 minutes
+	 * of the 120 left */
+	int64_t mon9 = at("2026-03-09T09:00:00-04:00");
+	write_ticket(fx, pp.agent, ROLE_ADMIN, b, mon9, NULL, "open", NULL);
+	events_dispatch(&srv);
+	metric_of(fx, b, "requester_wait_time", stage, &breach);
+	assert_string_equal(stage, "active");
+	assert_int_equal(breach, mon9 + 3600);
+	/* A drops to high: the second policy applies, calendar targets from
+	 * creation: its first reply was due at 17:00 Friday */
+	write_ticket(fx, pp.agent, ROLE_ADMIN, a, fri + 600, "high", NULL, NULL);
+	events_dispatch(&srv);
+	assert_int_equal(ticket_sla_get(fx->db, a, &row), 0);
+	assert_int_equal(row.policy_id, rest);
+	ticket_sla_clear(&row);
+	metric_of(fx, a, "first_reply_time", stage, &breach);
+	assert_int_equal(breach, fri + 3600);
+	/* solved: every metric achieved, nothing breaches any more */
+	write_ticket(fx, pp.agent, ROLE_ADMIN, a, fri + 900, NULL, "solved", "해결했습니다");
+	events_dispatch(&srv);
+	metric_of(fx, a, "first_reply_time", stage, &breach);
+	assert_string_equal(stage, "achieved");
+	assert_int_equal(ticket_sla_breaching_before(fx->db, INT64_MAX, 10, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], b);
+	free(ids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_schedule_crud, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_schedules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_holidays_and_open, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_policies, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ticket_clock_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_listener, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store/sla", tests, group_setup, group_teardown);
 }
