@@ -23,7 +23,7 @@
 #include <string.h>
 
 #define MAX_NAME 255
-#define MAX_INTERVALS 100
+#define MAX_INTERVALS SCHEDULE_MAX_INTERVALS
 
 static json_t *schedule_json(const struct schedule_row *s)
 {

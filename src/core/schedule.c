@@ -35,7 +35,9 @@
 #include <unicode/ustring.h>
 
 #define HORIZON_DAYS (5 * 366)
-#define MAX_WINDOWS 32 /* per day; more intervals than this are merged anyway */
+/* windows per day: each interval gives at most one per day, two when it
+ * wraps past the week's end */
+#define MAX_WINDOWS (2 * SCHEDULE_MAX_INTERVALS + 1)
 
 /* Howard Hinnant's days_from_civil / civil_from_days. */
 static int64_t days_from_civil(int64_t y, int m, int d)
@@ -120,6 +122,10 @@ int schedule_tz_valid(const char *tz)
 
 int schedule_intervals_valid(const struct schedule_interval *iv, int niv, char *err, size_t errlen)
 {
+	if (niv < 0 || niv > SCHEDULE_MAX_INTERVALS) {
+		snprintf(err, errlen, "too many intervals (at most %d)", SCHEDULE_MAX_INTERVALS);
+		return -1;
+	}
 	for (int i = 0; i < niv; i++) {
 		if (iv[i].start < 0 || iv[i].start >= SCHEDULE_WEEK || iv[i].end <= iv[i].start ||
 		    iv[i].end - iv[i].start > SCHEDULE_WEEK) {

@@ -23,7 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCHEDULE_WEEK 10080 /* minutes in a week */
+#define SCHEDULE_WEEK 10080	     /* minutes in a week */
+#define SCHEDULE_MAX_INTERVALS 100 /* most weekly intervals a schedule takes */
 
 /* One weekly interval: [start, end) in minutes from Sunday 00:00 local,
  * 0 <= start < end <= start + SCHEDULE_WEEK, start < SCHEDULE_WEEK,
@@ -55,7 +56,8 @@ void schedule_release(struct schedule *s);
 
 /* 1 when tz is a time zone schedule_open accepts (IANA names ICU knows). */
 int schedule_tz_valid(const char *tz);
-/* 0 when ivs are intervals schedule_open accepts, else -1 with err. */
+/* 0 when ivs are intervals schedule_open accepts (at most
+ * SCHEDULE_MAX_INTERVALS), else -1 with err. */
 int schedule_intervals_valid(const struct schedule_interval *iv, int niv, char *err, size_t errlen);
 
 /* 1 when instant t is within business hours, else 0. */

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SLA_TIME_MAX INT64_C(95617584000) /* 5000-01-01 */
+
 static const char *const metric_names[SLA_NMETRICS] = {
 	"first_reply_time", "next_reply_time", "periodic_update_time", "requester_wait_time",
 	"agent_work_time",
@@ -465,6 +467,13 @@ int sla_state_load(struct sla_state *s, const char *text)
 		m->done_at = json_integer_value(json_array_get(v, 5));
 		if (m->run < SLA_IDLE || m->run > SLA_DONE)
 			m->run = SLA_IDLE;
+		/* times and durations stay within [0, year 5000] so the sums of
+		 * sla_evaluate cannot overflow, whatever the text said */
+		int64_t *f[] = {&m->started_at, &m->run_from, &m->spent_cal, &m->spent_bus,
+				&m->done_at};
+		for (size_t k = 0; k < ARRAY_SIZE(f); k++)
+			if (*f[k] < 0 || *f[k] > SLA_TIME_MAX)
+				*f[k] = 0;
 	}
 	json_decref(o);
 	return 0;

@@ -1,7 +1,8 @@
 /* sla_clock.c - the SLA clock listener (see sla_clock.h).
  *
- * One event, in order: load the ticket (gone: nothing to do) and its
- * ticket_slas row (none: a fresh state); open the schedule of its group,
+ * ticket.deleted drops the ticket's row.  Any other event, in order: load
+ * the ticket (gone: nothing to do) and its ticket_slas row (none: a fresh
+ * state); open the schedule of its group,
  * else the default one (none: business hours run on the calendar); turn
  * the event into a core sla_event (ticket.created -> CREATED with its
  * status, ticket.updated with a status change -> STATUS, a comment ->
@@ -107,6 +108,8 @@ static json_t *stages_json(const struct sla_metric_status *m, int n, int64_t *ne
 
 int sla_clock_listener(struct db *db, const struct event_row *e)
 {
+	if (e->ticket_id && !strcmp(e->type, "ticket.deleted"))
+		return ticket_sla_delete(db, e->ticket_id);
 	if (!e->ticket_id || (strcmp(e->type, "ticket.created") && strcmp(e->type, "ticket.updated") &&
 			      strcmp(e->type, "comment.added")))
 		return 0;
@@ -128,10 +131,12 @@ int sla_clock_listener(struct db *db, const struct event_row *e)
 	struct schedule sch, *schp = NULL;
 	int64_t sid;
 	rc = schedule_store_for_group(db, t.group_id, &sid);
-	if (rc == 0 && schedule_store_open(db, sid, &sch) == 0)
-		schp = &sch;
-	else if (rc < 0)
+	if (rc == 0)
+		rc = schedule_store_open(db, sid, &sch);
+	if (rc < 0)
 		goto out;
+	if (rc == 0)
+		schp = &sch; /* 1, 2: no usable schedule, business hours = calendar */
 
 	json_t *payload = json_loads(e->payload ? e->payload : "{}", 0, NULL);
 	struct sla_event ev;

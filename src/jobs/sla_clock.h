@@ -5,7 +5,7 @@
  * applies now, computes each metric's stage and breach time (through the
  * ticket's group schedule or the default one), and saves the row in
  * ticket_slas - all in the dispatcher's transaction, so each event counts
- * once.  See core/sla.h for what each metric measures.
+ * once.  ticket.deleted removes the ticket's row.  See core/sla.h for what each metric measures.
  */
 #ifndef SONNIM_SLA_CLOCK_H
 #define SONNIM_SLA_CLOCK_H

@@ -248,8 +248,7 @@ int schedule_store_open(struct db *db, int64_t id, struct schedule *out)
 		bad |= schedule_parse_date(h[i].start_date, &hv[i].start_day) |
 		       schedule_parse_date(h[i].end_date, &hv[i].end_day);
 	char err[128];
-	rc = bad || schedule_open(out, s.time_zone, v, (int)niv, hv, nh, err, sizeof(err)) ? DB_ERR
-											   : 0;
+	rc = bad || schedule_open(out, s.time_zone, v, (int)niv, hv, nh, err, sizeof(err)) ? 2 : 0;
 	json_decref(iv);
 	free(v);
 	free(hv);

@@ -59,7 +59,8 @@ int schedule_store_set_groups(struct db *db, int64_t id, const int64_t *groups, 
  * group's, else the default.  0 and *id, 1 when there is none, or DB_*. */
 int schedule_store_for_group(struct db *db, int64_t group_id, int64_t *id);
 /* Open schedule id as a core schedule (intervals + holidays).  0, 1 when
- * absent, DB_ERR also when the stored zone or intervals no longer open. */
+ * absent, 2 when the stored zone or intervals no longer open (an ICU
+ * without that zone), or DB_*. */
 int schedule_store_open(struct db *db, int64_t id, struct schedule *out);
 
 int holiday_store_list(struct db *db, int64_t schedule_id, struct holiday_row **out, int *n);

@@ -188,6 +188,11 @@ int ticket_sla_put(struct db *db, const struct ticket_sla *s)
 			     a, 6);
 }
 
+int ticket_sla_delete(struct db *db, int64_t ticket_id)
+{
+	return db_query(db, NULL, "DELETE FROM ticket_slas WHERE ticket_id = ?", "i", ticket_id);
+}
+
 int ticket_sla_breaching_before(struct db *db, int64_t t, int limit, int64_t **ids, int *n)
 {
 	struct db_res *r;

@@ -53,6 +53,8 @@ void ticket_sla_clear(struct ticket_sla *s);
 int ticket_sla_get(struct db *db, int64_t ticket_id, struct ticket_sla *out);
 /* Insert or replace the row of s->ticket_id. */
 int ticket_sla_put(struct db *db, const struct ticket_sla *s);
+/* Forget ticket_id's clock (the ticket was deleted). */
+int ticket_sla_delete(struct db *db, int64_t ticket_id);
 /* Tickets with an active SLA metric breaching before t (already breached
  * included), soonest first, at most limit: *ids (caller frees) and *n. */
 int ticket_sla_breaching_before(struct db *db, int64_t t, int limit, int64_t **ids, int *n);

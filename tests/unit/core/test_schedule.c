@@ -267,6 +267,17 @@ static void test_errors(void **state)
 	assert_int_equal(schedule_open(&s, "GMT+05:00", ny_week, 5, NULL, 0, err, sizeof(err)), -1);
 	assert_int_equal(schedule_open(&s, "Asia/Seoul", bad, 1, NULL, 0, err, sizeof(err)), -1);
 	assert_int_equal(schedule_open(&s, "Asia/Seoul", late, 1, NULL, 0, err, sizeof(err)), -1);
+	struct schedule_interval many[SCHEDULE_MAX_INTERVALS + 1];
+	for (int i = 0; i <= SCHEDULE_MAX_INTERVALS; i++)
+		many[i] = (struct schedule_interval){i * 60, i * 60 + 30};
+	assert_int_equal(schedule_open(&s, "UTC", many, SCHEDULE_MAX_INTERVALS + 1, NULL, 0, err,
+				       sizeof(err)), -1);
+	/* the most intervals there may be, 24 of them on Sunday: all count */
+	assert_int_equal(schedule_open(&s, "UTC", many, SCHEDULE_MAX_INTERVALS, NULL, 0, err,
+				       sizeof(err)), 0);
+	assert_int_equal(schedule_between(&s, at("2026-03-01T00:00:00Z"), at("2026-03-08T00:00:00Z")),
+			 SCHEDULE_MAX_INTERVALS * 30 * 60);
+	schedule_release(&s);
 	assert_true(schedule_tz_valid("UTC"));
 	assert_true(schedule_tz_valid("Europe/London"));
 	assert_false(schedule_tz_valid("Mars/Olympus"));

@@ -12,8 +12,11 @@
  */
 #include "base/util.h"
 #include "jobs/jobs.h"
+#include "jobs/sla_clock.h"
+#include "store/job_store.h"
 #include "store/group_store.h"
 #include "store/schedule_store.h"
+#include "store/attachment_store.h"
 #include "store/sla_store.h"
 #include "store/store.h"
 #include "store/ticket_store.h"
@@ -369,9 +372,13 @@ struct people {
 static int add_people_write(struct db *db, void *arg)
 {
 	struct people *p = arg;
+	static int round; /* fresh addresses for every test */
+	char mail[64];
+	round++;
 	struct user u = {0};
 	u.name = strdup("고객");
-	u.email = strdup("sla-requester@example.com");
+	snprintf(mail, sizeof(mail), "sla-requester-%d@example.com", round);
+	u.email = strdup(mail);
 	u.role = ROLE_END_USER;
 	u.active = 1;
 	u.created_at = u.updated_at = 1;
@@ -382,7 +389,8 @@ static int add_people_write(struct db *db, void *arg)
 		return rc;
 	u = (struct user){0};
 	u.name = strdup("상담원");
-	u.email = strdup("sla-agent@example.com");
+	snprintf(mail, sizeof(mail), "sla-agent-%d@example.com", round);
+	u.email = strdup(mail);
 	u.role = ROLE_ADMIN;
 	u.active = 1;
 	u.created_at = u.updated_at = 1;
@@ -545,6 +553,90 @@ static void test_listener(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(ids[0], b);
 	free(ids);
+	/* deleting B forgets its clock */
+	struct ticket_delete del = {.who = {.user_id = pp.agent, .role = ROLE_ADMIN}, .id = b};
+	assert_int_equal(store_write(fx->st, ticket_delete_run, &del), 0);
+	attachment_shas_free(del.sha256s, del.nsha);
+	events_dispatch(&srv);
+	assert_int_equal(ticket_sla_get(fx->db, b, &row), 1);
+}
+
+/* Run the sla_clock listener alone over its pending events, as the
+ * dispatcher does (one transaction with the cursor), so injected faults hit
+ * this listener and no other.  0 or DB_*. */
+struct clock_run {
+	struct event_row *ev;
+	int n;
+};
+
+static int clock_write(struct db *db, void *arg)
+{
+	struct clock_run *c = arg;
+	for (int i = 0; i < c->n; i++) {
+		int rc = sla_clock_listener(db, &c->ev[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return c->n ? event_store_advance(db, "sla_clock", c->ev[c->n - 1].id) : 0;
+}
+
+static int run_clock(struct fixture *fx)
+{
+	struct clock_run c = {0};
+	struct db *db = store_reader(fx->st);
+	int rc = event_store_pending(db, "sla_clock", 100, &c.ev, &c.n);
+	store_release(fx->st, db);
+	if (!rc)
+		rc = store_write(fx->st, clock_write, &c);
+	event_rows_free(c.ev, c.n);
+	return rc;
+}
+
+/* Injected database faults in the listener: every try either delivers the
+ * events whole or leaves nothing, and the run after the faults gives the
+ * same clock as if nothing had failed. */
+static void test_listener_faults(void **state)
+{
+	struct fixture *fx = *state;
+	while (run_clock(fx) == 0) { /* whatever earlier tests left */
+		struct db *db = store_reader(fx->st);
+		struct event_row *ev;
+		int n;
+		assert_int_equal(event_store_pending(db, "sla_clock", 1, &ev, &n), 0);
+		store_release(fx->st, db);
+		event_rows_free(ev, n);
+		if (!n)
+			break;
+	}
+	struct people pp;
+	assert_int_equal(store_write(fx->st, add_people_write, &pp), 0);
+	add_schedule(fx->db, "Seoul", "Asia/Seoul", WEEKDAYS_9_17);
+	add_policy(fx->db, "All", "{}",
+		   "[{\"priority\":\"high\",\"metric\":\"first_reply_time\",\"target\":60,"
+		   "\"business_hours\":true}]");
+	int64_t wed = at("2026-09-23T16:30:00+09:00"); /* 30 business minutes left that day */
+	int64_t t = write_ticket(fx, pp.requester, ROLE_END_USER, 0, wed, "high", NULL, "문의");
+	int64_t want = at("2026-09-24T09:30:00+09:00");
+	int failed = 0, n;
+	for (n = 1; n <= 60; n++) {
+		db_fail_after(n);
+		int rc = run_clock(fx);
+		db_fail_after(0);
+		struct ticket_sla row;
+		int got = ticket_sla_get(fx->db, t, &row);
+		if (rc) {
+			failed++;
+			assert_int_equal(got, 1); /* rolled back whole */
+			continue;
+		}
+		assert_int_equal(got, 0);
+		assert_int_equal(row.next_breach_at, want);
+		ticket_sla_clear(&row);
+		break;
+	}
+	print_message("faults before a clean run: %d\n", failed);
+	assert_true(failed >= 5); /* the faults did land inside the listener */
+	assert_true(n <= 60);
 }
 
 int main(void)
@@ -556,6 +648,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_policies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ticket_clock_rows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_listener, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_listener_faults, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store/sla", tests, group_setup, group_teardown);
 }
