@@ -17,7 +17,7 @@
 
 static const char *const metric_names[SLA_NMETRICS] = {
 	"first_reply_time", "next_reply_time", "periodic_update_time", "requester_wait_time",
-	"agent_work_time",
+	"agent_work_time", "total_resolution_time",
 };
 static const char *const priorities[] = {"low", "normal", "high", "urgent"};
 static const char *const statuses[] = {"new", "open", "pending", "hold", "solved", "closed"};
@@ -159,7 +159,8 @@ int sla_policy_parse(json_t *filter, json_t *metrics, struct sla_policy *p, char
 			snprintf(err, errlen,
 				 "policy_metrics: entry %zu needs priority (low, normal, high, urgent),"
 				 " metric (first_reply_time, next_reply_time, periodic_update_time,"
-				 " requester_wait_time, agent_work_time), target (minutes > 0) and"
+				 " requester_wait_time, agent_work_time, total_resolution_time),"
+				 " target (minutes > 0) and"
 				 " business_hours (true/false)",
 				 i);
 			sla_policy_clear(p);
@@ -346,7 +347,7 @@ static void apply_status(struct sla_state *s, const char *st, int64_t at, struct
 	int awt = !strcmp(st, "new") || !strcmp(st, "open");
 	struct {
 		int metric, counts;
-	} timed[] = {{SLA_REQUESTER_WAIT, rwt}, {SLA_AGENT_WORK, awt}};
+	} timed[] = {{SLA_REQUESTER_WAIT, rwt}, {SLA_AGENT_WORK, awt}, {SLA_TOTAL_RESOLUTION, 1}};
 	for (size_t i = 0; i < ARRAY_SIZE(timed); i++) {
 		struct sla_measure *m = &s->m[timed[i].metric];
 		if (m->run == SLA_IDLE) {
@@ -451,12 +452,14 @@ int sla_state_load(struct sla_state *s, const char *text)
 	sla_state_init(s);
 	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
 	json_t *arr = json_object_get(o, "m");
-	if (!json_is_array(arr) || json_array_size(arr) != SLA_NMETRICS) {
+	/* a state saved before a metric was added has fewer entries: the new
+	 * ones start idle */
+	if (!json_is_array(arr) || !json_array_size(arr) || json_array_size(arr) > SLA_NMETRICS) {
 		json_decref(o);
 		return -1;
 	}
 	s->replied = (int)json_integer_value(json_object_get(o, "replied"));
-	for (int i = 0; i < SLA_NMETRICS; i++) {
+	for (int i = 0; i < (int)json_array_size(arr); i++) {
 		json_t *v = json_array_get(arr, (size_t)i);
 		struct sla_measure *m = &s->m[i];
 		m->run = (int)json_integer_value(json_array_get(v, 0));

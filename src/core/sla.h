@@ -25,8 +25,11 @@
  *                         pending; cumulative over reopens
  *   agent_work_time       time in new and open; paused while pending or on
  *                         hold; cumulative over reopens
+ *   total_resolution_time time in every status short of solved, from
+ *                         creation; cumulative over reopens
  * Solving (or closing) a ticket achieves every running or paused metric;
- * reopening resumes requester_wait_time and agent_work_time.  A metric that
+ * reopening resumes requester_wait_time, agent_work_time and
+ * total_resolution_time.  A metric that
  * ran past its target is "breached" (sla_metric_status.breached); one still
  * running has breach_at in the future or past.
  *
@@ -46,6 +49,7 @@ enum sla_metric {
 	SLA_PERIODIC_UPDATE,
 	SLA_REQUESTER_WAIT,
 	SLA_AGENT_WORK,
+	SLA_TOTAL_RESOLUTION,
 	SLA_NMETRICS
 };
 /* "first_reply_time", ...; NULL for a bad value. */

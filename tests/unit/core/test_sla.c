@@ -301,6 +301,42 @@ static void test_next_reply_and_periodic(void **state)
 	sla_policy_clear(&p);
 }
 
+static void test_total_resolution(void **state)
+{
+	struct sla_policy p;
+	policy(&p, "{}",
+	       "[{\"priority\":\"low\",\"metric\":\"total_resolution_time\",\"target\":240,"
+	       "\"business_hours\":false}]");
+	struct sla_state s;
+	int64_t t0 = at("2026-03-06T10:00:00Z");
+	created(&s, t0, "new", NULL);
+	struct sla_metric_status m = get(&s, &p, "low", NULL, t0, SLA_TOTAL_RESOLUTION);
+	assert_int_equal(m.breach_at, t0 + 4 * 3600);
+	/* pending and on-hold do not stop it */
+	status(&s, t0 + 3600, "pending", NULL);
+	status(&s, t0 + 7200, "hold", NULL);
+	m = get(&s, &p, "low", NULL, t0 + 7200, SLA_TOTAL_RESOLUTION);
+	assert_int_equal(m.stage, SLA_STAGE_ACTIVE);
+	assert_int_equal(m.breach_at, t0 + 4 * 3600);
+	/* solved after 3 h: in time */
+	status(&s, t0 + 3 * 3600, "solved", NULL);
+	m = get(&s, &p, "low", NULL, t0 + 3 * 3600, SLA_TOTAL_RESOLUTION);
+	assert_int_equal(m.stage, SLA_STAGE_ACHIEVED);
+	assert_false(m.breached);
+	/* reopened the next day: 1 h left */
+	status(&s, t0 + 86400, "open", NULL);
+	m = get(&s, &p, "low", NULL, t0 + 86400, SLA_TOTAL_RESOLUTION);
+	assert_int_equal(m.breach_at, t0 + 86400 + 3600);
+	/* a state saved with five metrics loads, the sixth idle */
+	struct sla_state old;
+	assert_int_equal(sla_state_load(&old, "{\"replied\":0,\"m\":[[1,5,5,0,0,0],[0,0,0,0,0,0],"
+					      "[0,0,0,0,0,0],[1,5,5,0,0,0],[1,5,5,0,0,0]]}"),
+			 0);
+	assert_int_equal(old.m[SLA_REQUESTER_WAIT].run, SLA_RUNNING);
+	assert_int_equal(old.m[SLA_TOTAL_RESOLUTION].run, SLA_IDLE);
+	sla_policy_clear(&p);
+}
+
 static const struct schedule_interval weekdays_9_17[] = {
 	{1 * 1440 + 540, 1 * 1440 + 1020}, {2 * 1440 + 540, 2 * 1440 + 1020},
 	{3 * 1440 + 540, 3 * 1440 + 1020}, {4 * 1440 + 540, 4 * 1440 + 1020},
@@ -366,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_first_reply_calendar),
 		cmocka_unit_test(test_requester_wait_and_agent_work),
 		cmocka_unit_test(test_next_reply_and_periodic),
+		cmocka_unit_test(test_total_resolution),
 		cmocka_unit_test(test_business_hours),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
