@@ -12,17 +12,25 @@
  * takes IANA names ("America/New_York", "Asia/Seoul"), as ICU knows them.
  *
  * Agents read; admins write.  Each write is one store_write() that checks
- * the schedule still exists inside the transaction.
+ * the schedule still exists inside the transaction and queues the
+ * sla.recompute job with it, so SLA breach times follow the new hours.
  */
 #include "api/api.h"
 #include "base/util.h"
 #include "core/schedule.h"
+#include "jobs/jobs.h"
 #include "store/schedule_store.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_NAME 255
+
+/* Queue the re-evaluation of every SLA clock, in the caller's transaction. */
+static int recompute_later(struct db *db, int64_t now)
+{
+	return jobs_enqueue(db, "sla.recompute", "{}", now, NULL);
+}
 #define MAX_INTERVALS SCHEDULE_MAX_INTERVALS
 
 static json_t *schedule_json(const struct schedule_row *s)
@@ -127,6 +135,8 @@ static int sched_save_run(struct db *db, void *arg)
 	}
 	if (!rc)
 		rc = schedule_store_get(db, s.id, &op->result) == 0 ? 0 : DB_ERR;
+	if (!rc)
+		rc = recompute_later(db, op->now);
 out:
 	schedule_row_clear(&s);
 	return rc ? (rc > 0 ? DB_REFUSED : rc) : 0;
@@ -219,6 +229,8 @@ static int sched_delete_run(struct db *db, void *arg)
 {
 	struct sched_delete *d = arg;
 	int rc = schedule_store_delete(db, d->id, d->now);
+	if (!rc)
+		rc = recompute_later(db, d->now);
 	return rc == 1 ? DB_REFUSED : rc;
 }
 
@@ -311,6 +323,8 @@ static int hol_save_run(struct db *db, void *arg)
 	rc = op->id ? holiday_store_update(db, &h) : holiday_store_insert(db, &h);
 	if (!rc)
 		rc = holiday_store_get(db, op->schedule_id, h.id, &op->result) ? DB_ERR : 0;
+	if (!rc)
+		rc = recompute_later(db, op->now);
 	holiday_row_clear(&h);
 	return rc;
 }
@@ -396,19 +410,21 @@ static int holidays_show(struct req *r)
 }
 
 struct hol_delete {
-	int64_t schedule_id, id;
+	int64_t schedule_id, id, now;
 };
 
 static int hol_delete_run(struct db *db, void *arg)
 {
 	struct hol_delete *d = arg;
 	int rc = holiday_store_delete(db, d->schedule_id, d->id);
+	if (!rc)
+		rc = recompute_later(db, d->now);
 	return rc == 1 ? DB_REFUSED : rc;
 }
 
 static int holidays_delete(struct req *r)
 {
-	struct hol_delete d = {r->id[0], r->id[1]};
+	struct hol_delete d = {r->id[0], r->id[1], now_seconds()};
 	int rc = store_write(r->srv->store, hol_delete_run, &d);
 	if (rc == DB_REFUSED)
 		return reply_not_found(r);

@@ -9,17 +9,25 @@
  * checked by core/sla.c's parser before they are stored; what a policy
  * does to tickets is the SLA clock's business (jobs/sla_clock.c).
  *
- * Admins only, as in Zendesk.  Each write is one store_write().
+ * Admins only, as in Zendesk.  Each write is one store_write() that also
+ * queues the sla.recompute job, so every ticket's clock follows the change.
  */
 #include "api/api.h"
 #include "base/util.h"
 #include "core/sla.h"
+#include "jobs/jobs.h"
 #include "store/sla_store.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_TITLE 255
+
+/* Queue the re-evaluation of every SLA clock, in the caller's transaction. */
+static int recompute_later(struct db *db)
+{
+	return jobs_enqueue(db, "sla.recompute", "{}", now_seconds(), NULL);
+}
 
 static json_t *policy_json(struct server *s, const struct sla_policy_row *p)
 {
@@ -91,6 +99,8 @@ static int policy_save_run(struct db *db, void *arg)
 	rc = op->id ? sla_policy_store_update(db, &p) : sla_policy_store_insert(db, &p);
 	if (!rc)
 		rc = sla_policy_store_get(db, p.id, &op->result) ? DB_ERR : 0;
+	if (!rc)
+		rc = recompute_later(db);
 	sla_policy_row_clear(&p);
 	return rc;
 }
@@ -190,6 +200,8 @@ static int policies_show(struct req *r)
 static int policy_delete_run(struct db *db, void *arg)
 {
 	int rc = sla_policy_store_delete(db, *(int64_t *)arg);
+	if (!rc)
+		rc = recompute_later(db);
 	return rc == 1 ? DB_REFUSED : rc;
 }
 
@@ -214,6 +226,8 @@ static int reorder_run(struct db *db, void *arg)
 {
 	struct reorder_op *op = arg;
 	int rc = sla_policy_store_reorder(db, op->ids.v, (int)op->ids.n, op->now);
+	if (!rc)
+		rc = recompute_later(db);
 	return rc == 1 ? DB_REFUSED : rc;
 }
 

@@ -6,6 +6,8 @@
  *                        {"actor":{...},"tickets":[{"id":..,...}]}
  * Results follow Zendesk's job_status shape: one entry per ticket with
  * index/id/status/success or error/details.
+ *   sla.recompute        {} -> {"tickets": N}: every SLA clock re-evaluated
+ *                        after a policy or schedule changed (jobs/sla_clock.c)
  *
  * Listeners (closed list of event types in the `events` table: ticket.created,
  * ticket.updated, ticket.deleted, comment.added):
@@ -231,6 +233,7 @@ const struct job_handler job_handlers[] = {
 	{"tickets.merge", merge, 3},
 	{"mail.inbound", email_inbound_job, 5},
 	{"mail.send", email_send_job, 8},
+	{"sla.recompute", sla_recompute_job, 5},
 	{0},
 };
 

@@ -14,6 +14,11 @@
  *
  * Cost per event: three or four reads, one JSON parse per policy until one
  * matches, one ICU schedule opened when a schedule exists, one upsert.
+ *
+ * The recompute job (sla.recompute) runs the same evaluation, without an
+ * event, over every ticket that has a clock, in pages of 200 tickets per
+ * transaction: the API queues it whenever a policy or schedule changes, so
+ * stages and breach times follow the new targets and hours at once.
  */
 #include "jobs/sla_clock.h"
 #include "base/util.h"
@@ -24,6 +29,7 @@
 #include "store/sla_store.h"
 #include "store/ticket_store.h"
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,20 +112,20 @@ static json_t *stages_json(const struct sla_metric_status *m, int n, int64_t *ne
 	return arr;
 }
 
-int sla_clock_listener(struct db *db, const struct event_row *e)
+/* Fold ev (NULL: none) into ticket_id's clock and re-evaluate it at now:
+ * the one path of the listener and of the recompute job.  e (may be NULL)
+ * is the event ev came from, for the comment lookup.  0 or DB_*. */
+static int clock_update(struct db *db, int64_t ticket_id, const struct event_row *e, int64_t now)
 {
-	if (e->ticket_id && !strcmp(e->type, "ticket.deleted"))
-		return ticket_sla_delete(db, e->ticket_id);
-	if (!e->ticket_id || (strcmp(e->type, "ticket.created") && strcmp(e->type, "ticket.updated") &&
-			      strcmp(e->type, "comment.added")))
-		return 0;
 	struct ticket t = {0};
-	int rc = ticket_store_get(db, e->ticket_id, &t);
+	int rc = ticket_store_get(db, ticket_id, &t);
+	if (rc == 1) /* deleted since: nothing to time */
+		return ticket_sla_delete(db, ticket_id);
 	if (rc)
-		return rc < 0 ? rc : 0; /* deleted since: nothing to time */
+		return rc;
 	struct ticket_sla row;
 	struct sla_state st;
-	rc = ticket_sla_get(db, e->ticket_id, &row);
+	rc = ticket_sla_get(db, ticket_id, &row);
 	if (rc < 0) {
 		ticket_clear(&t);
 		return rc;
@@ -138,21 +144,23 @@ int sla_clock_listener(struct db *db, const struct event_row *e)
 	if (rc == 0)
 		schp = &sch; /* 1, 2: no usable schedule, business hours = calendar */
 
-	json_t *payload = json_loads(e->payload ? e->payload : "{}", 0, NULL);
-	struct sla_event ev;
-	rc = event_of(db, e, payload, &ev);
-	if (rc == 0)
-		sla_fold(&st, &ev, schp);
-	json_decref(payload);
-	if (rc < 0)
-		goto out;
+	if (e) {
+		json_t *payload = json_loads(e->payload ? e->payload : "{}", 0, NULL);
+		struct sla_event ev;
+		rc = event_of(db, e, payload, &ev);
+		if (rc == 0)
+			sla_fold(&st, &ev, schp);
+		json_decref(payload);
+		if (rc < 0)
+			goto out;
+	}
 
 	struct sla_policy pol;
 	rc = choose_policy(db, &t, &pol);
 	if (rc < 0)
 		goto out;
 	struct sla_metric_status ms[SLA_NMETRICS];
-	int n = rc == 0 ? sla_evaluate(&st, &pol, t.priority, schp, e->created_at, ms) : 0;
+	int n = rc == 0 ? sla_evaluate(&st, &pol, t.priority, schp, now, ms) : 0;
 	row.ticket_id = t.id;
 	row.policy_id = rc == 0 ? pol.id : 0;
 	if (rc == 0)
@@ -161,7 +169,7 @@ int sla_clock_listener(struct db *db, const struct event_row *e)
 	json_t *stages = stages_json(ms, n, &row.next_breach_at);
 	row.metrics = json_dumps(stages, JSON_COMPACT);
 	json_decref(stages);
-	row.updated_at = e->created_at;
+	row.updated_at = now;
 	rc = ticket_sla_put(db, &row);
 	ticket_sla_clear(&row);
 out:
@@ -169,4 +177,69 @@ out:
 		schedule_release(schp);
 	ticket_clear(&t);
 	return rc;
+}
+
+int sla_clock_listener(struct db *db, const struct event_row *e)
+{
+	if (e->ticket_id && !strcmp(e->type, "ticket.deleted"))
+		return ticket_sla_delete(db, e->ticket_id);
+	if (!e->ticket_id || (strcmp(e->type, "ticket.created") && strcmp(e->type, "ticket.updated") &&
+			      strcmp(e->type, "comment.added")))
+		return 0;
+	return clock_update(db, e->ticket_id, e, e->created_at);
+}
+
+/* ---- recompute ---------------------------------------------------------- */
+
+#define RECOMPUTE_PAGE 200
+
+struct recompute_page {
+	int64_t after, now;
+	int done;	/* rows re-evaluated in this page */
+	int more;	/* a full page: more may follow */
+};
+
+static int recompute_write(struct db *db, void *arg)
+{
+	struct recompute_page *pg = arg;
+	int64_t *ids;
+	int n;
+	int rc = ticket_sla_ids_after(db, pg->after, RECOMPUTE_PAGE, &ids, &n);
+	if (rc)
+		return rc;
+	for (int i = 0; !rc && i < n; i++)
+		rc = clock_update(db, ids[i], NULL, pg->now);
+	if (!rc) {
+		pg->done = n;
+		pg->more = n == RECOMPUTE_PAGE;
+		if (n)
+			pg->after = ids[n - 1];
+	}
+	free(ids);
+	return rc;
+}
+
+int sla_clock_recompute(struct store *st, int64_t now, int64_t *count)
+{
+	struct recompute_page pg = {.now = now, .more = 1};
+	*count = 0;
+	while (pg.more) {
+		int rc = store_write(st, recompute_write, &pg);
+		if (rc)
+			return rc;
+		*count += pg.done;
+	}
+	return 0;
+}
+
+int sla_recompute_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
+		      char *err, size_t errlen)
+{
+	int64_t n;
+	if (sla_clock_recompute(s->store, now_seconds(), &n)) {
+		snprintf(err, errlen, "the SLA clocks could not be recomputed");
+		return -1;
+	}
+	*result = json_pack("{s:I}", "tickets", (json_int_t)n);
+	return 0;
 }

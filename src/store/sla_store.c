@@ -188,6 +188,28 @@ int ticket_sla_put(struct db *db, const struct ticket_sla *s)
 			     a, 6);
 }
 
+static int id_list(struct db_res *r, int64_t **ids, int *n)
+{
+	*ids = xcalloc((size_t)r->nrows + 1, sizeof(int64_t));
+	for (int i = 0; i < r->nrows; i++)
+		(*ids)[i] = db_int(r, i, 0);
+	*n = r->nrows;
+	db_res_free(r);
+	return 0;
+}
+
+int ticket_sla_ids_after(struct db *db, int64_t after_id, int limit, int64_t **ids, int *n)
+{
+	struct db_res *r;
+	*ids = NULL;
+	*n = 0;
+	int rc = db_query(db, &r,
+			  "SELECT ticket_id FROM ticket_slas WHERE ticket_id > ? ORDER BY ticket_id"
+			  " LIMIT ?",
+			  "ii", after_id, (int64_t)limit);
+	return rc ? rc : id_list(r, ids, n);
+}
+
 int ticket_sla_delete(struct db *db, int64_t ticket_id)
 {
 	return db_query(db, NULL, "DELETE FROM ticket_slas WHERE ticket_id = ?", "i", ticket_id);
@@ -202,12 +224,5 @@ int ticket_sla_breaching_before(struct db *db, int64_t t, int limit, int64_t **i
 			  "SELECT ticket_id FROM ticket_slas WHERE next_breach_at IS NOT NULL"
 			  " AND next_breach_at < ? ORDER BY next_breach_at, ticket_id LIMIT ?",
 			  "ii", t, (int64_t)limit);
-	if (rc)
-		return rc;
-	*ids = xcalloc((size_t)r->nrows + 1, sizeof(int64_t));
-	for (int i = 0; i < r->nrows; i++)
-		(*ids)[i] = db_int(r, i, 0);
-	*n = r->nrows;
-	db_res_free(r);
-	return 0;
+	return rc ? rc : id_list(r, ids, n);
 }

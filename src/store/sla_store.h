@@ -53,6 +53,9 @@ void ticket_sla_clear(struct ticket_sla *s);
 int ticket_sla_get(struct db *db, int64_t ticket_id, struct ticket_sla *out);
 /* Insert or replace the row of s->ticket_id. */
 int ticket_sla_put(struct db *db, const struct ticket_sla *s);
+/* Ticket ids that have a clock, after after_id in id order, at most limit:
+ * *ids (caller frees) and *n. */
+int ticket_sla_ids_after(struct db *db, int64_t after_id, int limit, int64_t **ids, int *n);
 /* Forget ticket_id's clock (the ticket was deleted). */
 int ticket_sla_delete(struct db *db, int64_t ticket_id);
 /* Tickets with an active SLA metric breaching before t (already breached

@@ -208,6 +208,14 @@ describe('SLA policies', () => {
     assert.ok(frt.hours === 1 || (frt.minutes > 50 && frt.minutes < 60), JSON.stringify(frt));
     const rwt = pm.find((m) => m.metric === 'requester_wait_time');
     assert.ok(rwt.days === 1 || rwt.hours === 23, JSON.stringify(rwt));
+    // a new target reaches the running clock (the sla.recompute job)
+    r = await req(admin, 'PUT', `slas/policies/${policy.id}`, { sla_policy: { policy_metrics: [
+      { priority: 'high', metric: 'first_reply_time', target: 120, business_hours: false },
+      { priority: 'urgent', metric: 'first_reply_time', target: 15, business_hours: false },
+    ] } });
+    assert.equal(r.status, 200, show(r));
+    pm = await slas((m) => m.length === 1 && m[0].target === 120);
+    assert.equal(Date.parse(pm[0].breach_at), created + 7200_000);
     // urgent: a 15-minute target
     r = await call(admin, admin.tickets.update(t.id, { ticket: { priority: 'urgent' } }));
     pm = await slas((m) => m.length === 1 && m[0].target === 15);

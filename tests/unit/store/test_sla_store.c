@@ -561,6 +561,50 @@ static void test_listener(void **state)
 	assert_int_equal(ticket_sla_get(fx->db, b, &row), 1);
 }
 
+/* A policy's new target reaches tickets already running through the
+ * recompute pass, without any ticket event. */
+static void test_recompute(void **state)
+{
+	struct fixture *fx = *state;
+	struct server srv = {.store = fx->st};
+	snprintf(srv.cfg.base_url, sizeof(srv.cfg.base_url), "http://test");
+	events_dispatch(&srv);
+	struct people pp;
+	assert_int_equal(store_write(fx->st, add_people_write, &pp), 0);
+	int64_t pol = add_policy(fx->db, "All", "{}",
+				 "[{\"priority\":\"high\",\"metric\":\"first_reply_time\","
+				 "\"target\":60,\"business_hours\":false}]");
+	int64_t t0 = at("2026-03-06T10:00:00Z");
+	int64_t t = write_ticket(fx, pp.requester, ROLE_END_USER, 0, t0, "high", NULL, "급해요");
+	events_dispatch(&srv);
+	char stage[16];
+	int64_t breach;
+	metric_of(fx, t, "first_reply_time", stage, &breach);
+	assert_int_equal(breach, t0 + 3600);
+	struct sla_policy_row p;
+	assert_int_equal(sla_policy_store_get(fx->db, pol, &p), 0);
+	free(p.policy_metrics);
+	p.policy_metrics = strdup("[{\"priority\":\"high\",\"metric\":\"first_reply_time\","
+				  "\"target\":30,\"business_hours\":false}]");
+	assert_int_equal(sla_policy_store_update(fx->db, &p), 0);
+	sla_policy_row_clear(&p);
+	int64_t count = 0;
+	assert_int_equal(sla_clock_recompute(fx->st, t0 + 60, &count), 0);
+	assert_true(count >= 1);
+	metric_of(fx, t, "first_reply_time", stage, &breach);
+	assert_string_equal(stage, "active");
+	assert_int_equal(breach, t0 + 1800);
+	/* the policy goes: the clock keeps its state but no targets */
+	assert_int_equal(sla_policy_store_delete(fx->db, pol), 0);
+	assert_int_equal(sla_clock_recompute(fx->st, t0 + 120, &count), 0);
+	struct ticket_sla row;
+	assert_int_equal(ticket_sla_get(fx->db, t, &row), 0);
+	assert_int_equal(row.policy_id, 0);
+	assert_int_equal(row.next_breach_at, 0);
+	assert_string_equal(row.metrics, "[]");
+	ticket_sla_clear(&row);
+}
+
 /* Run the sla_clock listener alone over its pending events, as the
  * dispatcher does (one transaction with the cursor), so injected faults hit
  * this listener and no other.  0 or DB_*. */
@@ -649,6 +693,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ticket_clock_rows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_listener, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_listener_faults, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_recompute, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store/sla", tests, group_setup, group_teardown);
 }
