@@ -2,7 +2,7 @@
 # under ASan+UBSan; `make bench`, `make fuzz` are kept out of `make check`.
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 gmime-3.0 libcurl libcmark-gfm
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 gmime-3.0 libcurl libcmark-gfm icu-i18n icu-uc
 PKGCF   := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lmagic -lpthread -lm
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes

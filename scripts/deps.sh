@@ -7,7 +7,7 @@ set -eu
 RUN="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
  libpq-dev libsodium-dev libstemmer-dev libmagic-dev libxml2-dev
  libgmime-3.0-dev libcurl4-openssl-dev libcmark-gfm-dev
- libcmark-gfm-extensions-dev"
+ libcmark-gfm-extensions-dev libicu-dev"
 CHECK="$RUN libcmocka-dev clang libclang-rt-14-dev postgresql wrk nodejs npm
  ca-certificates postfix dovecot-core dovecot-imapd dovecot-lmtpd swaks"
 case "${1:-run}" in

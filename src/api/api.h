@@ -92,6 +92,11 @@ int page_more(const struct page *p, int *n);
 void page_finish(struct req *r, const struct page *p, json_t *reply, int64_t last_id, int more,
 		 int64_t count);
 
+/* The "slas" member of a ticket (?include=slas): {"policy_metrics": [{
+ * "breach_at", "stage", "metric", "days"|"hours"|"minutes" (to the breach),
+ * "target", "business_hours", "breached"}]} from the SLA clock's row
+ * (api/sla_policies.c).  Empty when no policy applies. */
+json_t *ticket_slas_json(struct req *r, int64_t ticket_id);
 /* Decode a ticket's JSON ("ticket" object) into a change.  0 or -1 with err. */
 int ticket_change_from_json(json_t *t, struct ticket_change *c, int creating, char *err,
 			    size_t errlen);

@@ -395,6 +395,13 @@ static int tickets_show(struct req *r)
 	struct ticket t = {0};
 	if (load_visible_or_reply(r, r->id[0], &t))
 		return 0;
+	const char *inc = req_arg(r, "include");
+	if (inc && strstr(inc, "slas")) { /* Zendesk's sideload, inside the ticket */
+		json_t *o = ticket_json(r->srv, &t);
+		json_object_set_new(o, "slas", ticket_slas_json(r, t.id));
+		ticket_clear(&t);
+		return reply_json(r, 200, json_pack("{s:o}", "ticket", o));
+	}
 	struct buf b = BUF_INIT;
 	buf_adds(&b, "{\"ticket\":");
 	ticket_json_text(r->srv, &t, &b);

@@ -12,6 +12,8 @@
  *                        (channels/email/notify.c: a notification mail)
  * Results follow Zendesk's job_status shape: one entry per ticket with
  * index/id/status/success or error/details.
+ *   sla.recompute        {} -> {"tickets": N}: every SLA clock re-evaluated
+ *                        after a policy or schedule changed (jobs/sla_clock.c)
  *
  * Listeners (closed list of event types in the `events` table: ticket.created,
  * ticket.updated, ticket.deleted, comment.added):
@@ -24,6 +26,8 @@
  *   triggers         runs the active triggers on each create/update not made
  *                    via "rule" and writes their change in the same
  *                    transaction (jobs/rules.c).
+ *   sla_clock        each ticket's SLA clock (jobs/sla_clock.c): policy,
+ *                    stages and breach times, in the same transaction.
  */
 #include "api/api.h"
 #include "channels/email/email.h"
@@ -31,6 +35,7 @@
 #include "jobs/jobs.h"
 #include "jobs/rules.h"
 #include "jobs/webhook.h"
+#include "jobs/sla_clock.h"
 #include "core/metric.h"
 #include "store/job_store.h"
 #include "store/metric_store.h"
@@ -244,6 +249,7 @@ const struct job_handler job_handlers[] = {
 	{"automations.run", automations_run_job, 3},
 	{"webhook.deliver", webhook_deliver_job, WEBHOOK_MAX_ATTEMPTS},
 	{"mail.notify", email_notify_job, 8},
+	{"sla.recompute", sla_recompute_job, 5},
 	{0},
 };
 
@@ -295,6 +301,7 @@ static int ticket_metrics(struct db *db, const struct event_row *e)
 
 const struct listener event_listeners[] = {
 	{"ticket_metrics", ticket_metrics},
+	{"sla_clock", sla_clock_listener},
 	{"email_replies", email_replies_listener},
 	{"triggers", rules_triggers_listener},
 	{"webhooks", webhooks_listener},

@@ -268,6 +268,29 @@ static const char *const migrations[] = {
 	" actions TEXT NOT NULL DEFAULT '[]', usage_count BIGINT NOT NULL DEFAULT 0,"
 	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
 	"CREATE INDEX macros_restriction ON macros(restriction_type, restriction_id);",
+	/* 10: business hours and SLAs: schedules (weekly intervals as JSON text in
+	 * Zendesk's shape), their holidays ("YYYY-MM-DD" text), one schedule per
+	 * group; SLA policies (filter and policy_metrics as JSON text, in order
+	 * of position) and each ticket's SLA clock (the state the listener folds,
+	 * as JSON text, plus the earliest breach still ahead, indexed for "which
+	 * tickets breach before T"), with the per-metric stages it last computed */
+	"CREATE TABLE schedules (id @ID@, name TEXT NOT NULL, time_zone TEXT NOT NULL,"
+	" intervals TEXT NOT NULL DEFAULT '[]', is_default INTEGER NOT NULL DEFAULT 0,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE TABLE schedule_holidays (id @ID@, schedule_id BIGINT NOT NULL, name TEXT NOT NULL,"
+	" start_date TEXT NOT NULL, end_date TEXT NOT NULL, created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL);"
+	"CREATE INDEX schedule_holidays_schedule ON schedule_holidays(schedule_id, start_date);"
+	"CREATE TABLE group_schedules (group_id BIGINT PRIMARY KEY, schedule_id BIGINT NOT NULL);"
+	"CREATE INDEX group_schedules_schedule ON group_schedules(schedule_id);"
+	"CREATE TABLE sla_policies (id @ID@, title TEXT NOT NULL, description TEXT,"
+	" position INTEGER NOT NULL DEFAULT 0, filter TEXT NOT NULL DEFAULT '{}',"
+	" policy_metrics TEXT NOT NULL DEFAULT '[]', created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL);"
+	"CREATE TABLE ticket_slas (ticket_id BIGINT PRIMARY KEY, policy_id BIGINT,"
+	" state TEXT NOT NULL DEFAULT '{}', metrics TEXT NOT NULL DEFAULT '[]',"
+	" next_breach_at BIGINT, updated_at BIGINT NOT NULL);"
+	"CREATE INDEX ticket_slas_breach ON ticket_slas(next_breach_at);",
 };
 
 static const char search_sqlite[] =

@@ -12,6 +12,7 @@ const files = [
   './helpcenter.test.mjs',
   './hcpages.test.mjs',
   './webhooks.test.mjs',
+  './sla.test.mjs',
   './pagination.test.mjs',
   './errors.test.mjs',
   './auth.test.mjs',

@@ -254,6 +254,25 @@ const ENDPOINTS = [
   ['GET', '//hc/{l}/articles/{x}', 'public', MISSING],
   ['POST', '//hc/{l}/articles/{x}/vote', 'public', MISSING],
   ['GET', '//hc/{l}/search', 'public', OK],
+  // business hours: agents read, admins write
+  ['GET', '/business_hours/schedules', 'agent', OK],
+  ['POST', '/business_hours/schedules', 'admin', INVALID, { body: { schedule: { name: 'x' } } }],
+  ['GET', '/business_hours/schedules/{x}', 'agent', MISSING],
+  ['PUT', '/business_hours/schedules/{x}', 'admin', MISSING, { body: { schedule: { name: 'x' } } }],
+  ['DELETE', '/business_hours/schedules/{x}', 'admin', MISSING],
+  ['PUT', '/business_hours/schedules/{x}/workweek', 'admin', MISSING, { body: { workweek: { intervals: [] } } }],
+  ['GET', '/business_hours/schedules/{x}/holidays', 'agent', MISSING],
+  ['POST', '/business_hours/schedules/{x}/holidays', 'admin', MISSING, { body: { holiday: { name: 'x', start_date: '2026-01-01', end_date: '2026-01-01' } } }],
+  ['GET', '/business_hours/schedules/{x}/holidays/{x}', 'agent', MISSING],
+  ['PUT', '/business_hours/schedules/{x}/holidays/{x}', 'admin', MISSING, { body: { holiday: { name: 'x' } } }],
+  ['DELETE', '/business_hours/schedules/{x}/holidays/{x}', 'admin', MISSING],
+  // SLA policies: admins only, as in Zendesk
+  ['GET', '/slas/policies', 'admin', OK],
+  ['POST', '/slas/policies', 'admin', INVALID, { body: { sla_policy: {} } }],
+  ['PUT', '/slas/policies/reorder', 'admin', INVALID, { body: { sla_policy_ids: [X] } }],
+  ['GET', '/slas/policies/{x}', 'admin', MISSING],
+  ['PUT', '/slas/policies/{x}', 'admin', MISSING, { body: { sla_policy: { title: 'x' } } }],
+  ['DELETE', '/slas/policies/{x}', 'admin', MISSING],
 ].map(([method, p, min, ok, opt = {}]) => ({ method, path: p, min, ok, ...opt }));
 
 let ctx;

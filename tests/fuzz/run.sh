@@ -10,8 +10,8 @@ cd "$(dirname "$0")/../.."
 SECS=${FUZZ_SECONDS:-60}
 OUT=build/fuzzing
 CF="-std=c11 -D_GNU_SOURCE -Isrc -include src/base/banned.h -g -O1 -fno-omit-frame-pointer
- $(pkg-config --cflags libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 gmime-3.0 libcurl libcmark-gfm)"
-LIBS="$(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 gmime-3.0 libcurl libcmark-gfm) -lstemmer -lmagic -lpthread -lm"
+ $(pkg-config --cflags libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 gmime-3.0 libcurl libcmark-gfm icu-i18n icu-uc)"
+LIBS="$(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 gmime-3.0 libcurl libcmark-gfm icu-i18n icu-uc) -lstemmer -lmagic -lpthread -lm"
 mkdir -p "$OUT/obj"
 objs=""
 for c in $(ls src/*/*.c src/*/*/*.c); do
