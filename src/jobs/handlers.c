@@ -1,33 +1,41 @@
-/* handlers.c - the job kinds and event listeners of the foundation.
+/* handlers.c - the tables of job kinds and event listeners.
  *
- * Jobs:
+ * Jobs (kind, payload -> result):
  *   tickets.create_many  {"actor":{...},"tickets":[...]}  -> results[]
  *   tickets.update_many  {"actor":{...},"ids":[...],"ticket":{...}} or
  *                        {"actor":{...},"tickets":[{"id":..,...}]}
+ *                        (results in Zendesk's job_status shape: one entry
+ *                        per ticket with index/id/status/success or
+ *                        error/details)
+ *   tickets.merge        merge sources into a target (idempotent)
+ *   mail.inbound         {"id"}: one stored inbound message -> ticket
+ *                        (channels/email/inbound.c)
+ *   mail.send            {"ticket_id","comment_id"} or {"ticket_id","template"}:
+ *                        an agent's reply or a notice by mail
+ *                        (channels/email/outbound.c)
+ *   mail.notify          {"ticket_id","recipient","subject","body","actor_id"}
+ *                        a rule's notification mail (channels/email/notify.c)
  *   automations.run      {"now": optional unix time} -> {"tickets","updated","fired"}
  *                        (jobs/rules.c; queued hourly by the scheduler in jobs.c)
  *   webhook.deliver      {"webhook_id":..,"body":"..",["event_id","ticket_id"]}
  *                        one attempt to send a webhook (jobs/webhook.h)
- *   mail.notify          {"ticket_id","recipient","subject","body","actor_id"}
- *                        (channels/email/notify.c: a notification mail)
- * Results follow Zendesk's job_status shape: one entry per ticket with
- * index/id/status/success or error/details.
  *   sla.recompute        {} -> {"tickets": N}: every SLA clock re-evaluated
  *                        after a policy or schedule changed (jobs/sla_clock.c)
  *
- * Listeners (closed list of event types in the `events` table: ticket.created,
- * ticket.updated, ticket.deleted, comment.added):
+ * Listeners, in the order the dispatcher runs them (closed list of event
+ * types in the `events` table: ticket.created, ticket.updated,
+ * ticket.deleted, comment.added); each runs in the dispatcher's
+ * transaction with its cursor, so each event counts exactly once:
+ *   ticket_metrics   Zendesk's ticket metrics (replies, reopens, first reply
+ *                    and resolution times) folded from each ticket's events.
+ *   sla_clock        each ticket's SLA clock (jobs/sla_clock.c): policy,
+ *                    stages and breach times.
+ *   email_replies    queues mail.send for each public agent comment when
+ *                    outbound mail is configured (channels/email/email.c).
+ *   triggers         runs the active triggers on each create/update not made
+ *                    via "rule" and writes their change (jobs/rules.c).
  *   webhooks         queues a webhook.deliver job (jobs/webhook.c) for each
  *                    active webhook subscribed to "sonnim:<event type>".
- *   ticket_metrics   Zendesk's ticket metrics (replies, reopens, first reply
- *                    and resolution times) folded from each ticket's events;
- *                    written in the dispatcher's transaction with the cursor,
- *                    so each event counts exactly once.
- *   triggers         runs the active triggers on each create/update not made
- *                    via "rule" and writes their change in the same
- *                    transaction (jobs/rules.c).
- *   sla_clock        each ticket's SLA clock (jobs/sla_clock.c): policy,
- *                    stages and breach times, in the same transaction.
  */
 #include "api/api.h"
 #include "channels/email/email.h"
