@@ -337,6 +337,17 @@ static void session(struct conn *c)
 	buf_release(&data);
 }
 
+void lmtp_session(struct server *s, int fd)
+{
+	struct conn *c = xcalloc(1, sizeof(*c));
+	c->s = s;
+	c->fd = fd;
+	buf_init(&c->out, 0);
+	session(c);
+	buf_release(&c->out);
+	free(c);
+}
+
 static void *conn_main(void *arg)
 {
 	struct conn *c = arg;

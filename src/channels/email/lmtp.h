@@ -11,4 +11,8 @@ int lmtp_start(struct server *s, char *err, size_t errlen);
  * down; a message not yet acknowledged stays with the MTA), and wait for
  * them. */
 void lmtp_stop(void);
+/* Serve one LMTP session on a connected socket fd until the peer quits or
+ * hangs up (fd stays open).  What the listener's threads run; exported for
+ * the fuzz harness tests/fuzz/lmtp. */
+void lmtp_session(struct server *s, int fd);
 #endif
