@@ -14,9 +14,13 @@
  * index/id/status/success or error/details.
  *   sla.recompute        {} -> {"tickets": N}: every SLA clock re-evaluated
  *                        after a policy or schedule changed (jobs/sla_clock.c)
+ *   sla.breach_check     {"now", "lead": optional} -> {"now","tickets","breached",
+ *                        "about_to_breach"}: queued every minute by the scheduler;
+ *                        emits sla.breached / sla.about_to_breach (jobs/sla_breach.c)
  *
  * Listeners (closed list of event types in the `events` table: ticket.created,
- * ticket.updated, ticket.deleted, comment.added):
+ * ticket.updated, ticket.deleted, comment.added, sla.breached,
+ * sla.about_to_breach; every listener ignores the types it does not know):
  *   webhooks         queues a webhook.deliver job (jobs/webhook.c) for each
  *                    active webhook subscribed to "sonnim:<event type>".
  *   ticket_metrics   Zendesk's ticket metrics (replies, reopens, first reply
@@ -36,6 +40,7 @@
 #include "jobs/rules.h"
 #include "jobs/webhook.h"
 #include "jobs/sla_clock.h"
+#include "jobs/sla_breach.h"
 #include "core/metric.h"
 #include "store/job_store.h"
 #include "store/metric_store.h"
@@ -250,6 +255,7 @@ const struct job_handler job_handlers[] = {
 	{"webhook.deliver", webhook_deliver_job, WEBHOOK_MAX_ATTEMPTS},
 	{"mail.notify", email_notify_job, 8},
 	{"sla.recompute", sla_recompute_job, 5},
+	{"sla.breach_check", sla_breach_job, 3},
 	{0},
 };
 
