@@ -234,8 +234,23 @@ void ticket_json_text(struct server *s, const struct ticket *t, struct buf *b)
 	jw_key(b, "via", 0);
 	buf_adds(b, "{\"channel\":");
 	jw_str(b, t->via_channel ? t->via_channel : "api");
-	buf_adds(b, ",\"source\":{\"from\":{},\"to\":{},\"rel\":null}}"
-		    ",\"satisfaction_rating\":null,\"sharing_agreement_ids\":[],\"followup_ids\":[]"
+	buf_adds(b, ",\"source\":{\"from\":{},\"to\":{},\"rel\":null}}");
+	/* Zendesk's ticket member: {id, score, comment} once a survey was
+	 * offered or answered, else null */
+	jw_key(b, "satisfaction_rating", 0);
+	if (t->satisfaction_id) {
+		buf_addc(b, '{');
+		jw_key(b, "id", 1);
+		jw_int(b, t->satisfaction_id);
+		jw_key(b, "score", 0);
+		jw_str(b, t->satisfaction_score);
+		jw_key(b, "comment", 0);
+		jw_str(b, t->satisfaction_comment);
+		buf_addc(b, '}');
+	} else {
+		buf_adds(b, "null");
+	}
+	buf_adds(b, ",\"sharing_agreement_ids\":[],\"followup_ids\":[]"
 		    ",\"brand_id\":null,\"allow_channelback\":false,\"allow_attachments\":true"
 		    ",\"from_messaging_channel\":false");
 	jw_key(b, "merged_into", 0);

@@ -10,7 +10,10 @@
  * spaces, custom field JSON unwrapped) through field_text(), then compares
  * by the condition's operator: status and priority order as Zendesk orders
  * them (new < open < pending < hold < solved < closed; low < normal < high
- * < urgent), hours as numbers.  "changed" and "changed to/from" look at the
+ * < urgent), hours as numbers.  satisfaction_score reads the ticket's
+ * CSAT copy ("unoffered" when none; good/bad split by comment on demand);
+ * sla_breached and hours_until_next_sla_breach read the SLA figures the
+ * executor put in the context (rule_uses_sla says when it must).  "changed" and "changed to/from" look at the
  * update's field events and, for changes rules made in this cycle, at the
  * ticket as it was before the rules ran.
  *
@@ -56,7 +59,7 @@ static const struct {
 enum kind {
 	K_STATUS, K_PRIORITY, K_STR, K_ID, K_TAGS, K_CUSTOM, K_UPDATE_TYPE, K_CURRENT_USER,
 	K_ROLE, K_COMMENT_PUBLIC, K_COMMENT, K_SUBJECT_TEXT, K_DESC_TEXT, K_VIA, K_CURRENT_VIA,
-	K_HOURS,
+	K_HOURS, K_SATISFACTION, K_SLA_HOURS, K_SLA_BREACHED,
 };
 
 #define EQ (O_IS | O_IS_NOT)
@@ -98,7 +101,29 @@ static const struct cond_field {
 	{"comment_includes_word", K_COMMENT, WORDS, FOR_T, NULL, NULL},
 	{"subject_includes_word", K_SUBJECT_TEXT, WORDS, FOR_BOTH, NULL, NULL},
 	{"description_includes_word", K_DESC_TEXT, WORDS, FOR_BOTH, NULL, NULL},
+	{"satisfaction_score", K_SATISFACTION, EQ | CHG, FOR_BOTH, "satisfaction_score", NULL},
+	{"sla_breached", K_SLA_BREACHED, EQ, FOR_BOTH, NULL, NULL},
+	{"hours_until_next_sla_breach", K_SLA_HOURS, O_IS | O_LT | O_GT, FOR_BOTH, NULL, NULL},
 };
+
+/* satisfaction_score values (Zendesk's): what the ticket's rating is, with
+ * the received ones also split by whether a comment came with them. */
+static const char *const csat_values[] = {
+	"unoffered", "offered", "good", "bad", "good_with_comment", "good_without_comment",
+	"bad_with_comment", "bad_without_comment",
+};
+
+static int csat_is(const struct ticket *t, const char *want)
+{
+	const char *have = t->satisfaction_score[0] ? t->satisfaction_score : "unoffered";
+	size_t n = strlen(have);
+	if (!strcmp(want, have))
+		return 1;
+	if (strncmp(want, have, n) || (strcmp(have, "good") && strcmp(have, "bad")))
+		return 0;
+	int commented = t->satisfaction_comment && *t->satisfaction_comment;
+	return !strcmp(want + n, commented ? "_with_comment" : "_without_comment");
+}
 
 static int64_t at_created(const struct ticket *t, const struct rule_ctx *c) { return t->created_at; }
 static int64_t at_updated(const struct ticket *t, const struct rule_ctx *c) { return t->updated_at; }
@@ -274,6 +299,16 @@ static int cond_value_ok(const struct cond_field *f, unsigned op, const char *v,
 	if (f->kind == K_PRIORITY && v && *v && rank(v, priorities, ARRAY_SIZE(priorities)) < 0)
 		BAD("conditions: '%s' is not a priority", v);
 	if (f->kind == K_HOURS) {
+		int64_t h;
+		if (!v || parse_i64(v, &h) || h < 0)
+			BAD("conditions: %s needs a number of hours", f->name);
+	}
+	if (f->kind == K_SATISFACTION &&
+	    rank(v, csat_values, ARRAY_SIZE(csat_values)) < 0)
+		BAD("conditions: '%s' is not a satisfaction score", v ? v : "null");
+	if (f->kind == K_SLA_BREACHED && (!v || (strcmp(v, "true") && strcmp(v, "false"))))
+		BAD("conditions: sla_breached is true or false");
+	if (f->kind == K_SLA_HOURS) {
 		int64_t h;
 		if (!v || parse_i64(v, &h) || h < 0)
 			BAD("conditions: %s needs a number of hours", f->name);
@@ -501,7 +536,8 @@ int rule_parse(json_t *conditions, json_t *actions, enum rule_kind kind, struct 
 		struct cond_field f;
 		for (size_t i = 0; i < r->nall + r->nany; i++) {
 			const struct rule_cond *c = i < r->nall ? &r->all[i] : &r->any[i - r->nall];
-			timed |= cond_field_find(c->field, &f) == 0 && f.kind == K_HOURS;
+			timed |= cond_field_find(c->field, &f) == 0 &&
+				 (f.kind == K_HOURS || f.kind == K_SLA_HOURS);
 		}
 		if (!timed) {
 			snprintf(err, errlen, "conditions: an automation needs a time condition"
@@ -619,6 +655,8 @@ static const char *field_text(const struct cond_field *f, const struct ticket *t
 		return c->via;
 	case K_COMMENT:
 		return c->comment;
+	case K_SATISFACTION:
+		return t->satisfaction_score[0] ? t->satisfaction_score : "unoffered";
 	default:
 		return NULL;
 	}
@@ -748,6 +786,24 @@ static int cond_holds(const struct rule_cond *rc, const struct ticket *t,
 			is = c->comment && !c->comment_public;
 		return op == O_IS ? is : !is;
 	}
+	case K_SATISFACTION:
+		if (op == O_IS || op == O_IS_NOT) {
+			int is = csat_is(t, want);
+			return op == O_IS ? is : !is;
+		}
+		break; /* changed / value / value_previous: below */
+	case K_SLA_BREACHED: {
+		int is = c->sla_breached || (c->sla_next_breach_at && c->sla_next_breach_at <= c->now);
+		is = !strcmp(want, "true") ? is : !is;
+		return op == O_IS ? is : !is;
+	}
+	case K_SLA_HOURS: {
+		int64_t left = c->sla_next_breach_at - c->now, h;
+		if (!c->sla_next_breach_at || left <= 0 || parse_i64(want, &h))
+			return 0; /* nothing ahead (breached ones: sla_breached) */
+		left /= 3600;
+		return op == O_IS ? left == h : op == O_LT ? left < h : left > h;
+	}
 	case K_HOURS: {
 		int64_t at = f.at(t, c), h;
 		if (!at || parse_i64(want, &h))
@@ -849,6 +905,16 @@ int rule_matches(const struct rule *r, const struct ticket *t, const struct rule
 	for (size_t i = 0; i < r->nany; i++)
 		if (cond_holds(&r->any[i], t, ctx))
 			return 1;
+	return 0;
+}
+
+int rule_uses_sla(const struct rule *r)
+{
+	for (size_t i = 0; i < r->nall + r->nany; i++) {
+		const char *f = i < r->nall ? r->all[i].field : r->any[i - r->nall].field;
+		if (!strcmp(f, "sla_breached") || !strcmp(f, "hours_until_next_sla_breach"))
+			return 1;
+	}
 	return 0;
 }
 

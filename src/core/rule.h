@@ -4,7 +4,12 @@
  * {field, operator, value} and actions [{field, value}] from an allow-list.
  * rule_parse() reads and checks that JSON (the API validates with it before
  * saving, the executors parse the saved text again); rule_matches() tests a
- * rule against a ticket and the context of the update; rule_apply() applies
+ * rule against a ticket and the context of the update (conditions also
+ * read the ticket's CSAT score, satisfaction_score is/is_not unoffered|
+ * offered|good|bad|good_with_comment|...|changed, and the SLA figures the
+ * executor puts in the context: sla_breached is true|false,
+ * hours_until_next_sla_breach is|less_than|greater_than N - the latter
+ * counts as an automation's time condition); rule_apply() applies
  * its actions to a working ticket and records them in a struct
  * ticket_change plus a list of notifications to enqueue; rule_run_triggers()
  * runs Zendesk's trigger cycle over an ordered list.
@@ -73,6 +78,11 @@ struct rule_ctx {
 						   (changes since then count as changed) */
 	int64_t now;			/* automations: the clock */
 	struct rule_times times;
+	/* SLA (filled by the executor when rule_uses_sla): the earliest breach
+	 * time of an active metric (0 = none; may be past) and whether a metric
+	 * is marked breached (achieved late, or active past its time) */
+	int64_t sla_next_breach_at;
+	int sla_breached;
 };
 
 /* 1 when r's conditions hold for t in ctx, else 0. */
@@ -116,6 +126,10 @@ void rule_diff(const struct ticket *from, const struct ticket *to, struct ticket
 int rule_run_triggers(const struct rule *rules, size_t n, struct ticket *t,
 		      const struct rule_ctx *ctx, int max_passes, struct ticket_change *out,
 		      struct rule_notes *notes, int *fired);
+
+/* 1 when r has an SLA condition (sla_breached, hours_until_next_sla_breach):
+ * the executor must fill the context's sla_* members. */
+int rule_uses_sla(const struct rule *r);
 
 /* The fields an "all" condition pins to one status ("status is X"), for
  * prefiltering; NULL when the rule does not.  Borrowed from r. */

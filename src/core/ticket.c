@@ -135,6 +135,7 @@ void ticket_copy(struct ticket *d, const struct ticket *s)
 	d->priority = dup_or_null(s->priority);
 	d->status = dup_or_null(s->status);
 	d->via_channel = dup_or_null(s->via_channel);
+	d->satisfaction_comment = dup_or_null(s->satisfaction_comment);
 	memset(&d->tags, 0, sizeof(d->tags));
 	for (size_t i = 0; i < s->tags.n; i++)
 		strlist_add(&d->tags, s->tags.v[i]);
@@ -153,6 +154,7 @@ void ticket_copy(struct ticket *d, const struct ticket *s)
 
 void ticket_clear(struct ticket *t)
 {
+	free(t->satisfaction_comment);
 	free(t->external_id);
 	free(t->type);
 	free(t->subject);

@@ -46,6 +46,10 @@ struct ticket {
 	int64_t created_at, updated_at, solved_at, generated_at;
 	int has_incidents;	/* a problem with linked incidents (read-only) */
 	int64_t seq;		/* change sequence: higher = changed later (read-only) */
+	/* the CSAT rating (read-only here; store/satisfaction_store.h writes it) */
+	int64_t satisfaction_id;	/* 0 = never offered */
+	char satisfaction_score[12];	/* "" (unoffered), "offered", "good", "bad" */
+	char *satisfaction_comment;	/* NULL = none */
 };
 
 /* Which fields a change sets.  A set flag with a NULL/0 value clears it. */

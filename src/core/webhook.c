@@ -28,7 +28,8 @@ static const char *const formats[] = {"json", "xml", "form_encoded"};
 static const char *const statuses[] = {"active", "inactive"};
 static const char *const subscriptions[] = {
     "conditional_ticket_events", "sonnim:ticket.created", "sonnim:ticket.updated",
-    "sonnim:ticket.deleted",     "sonnim:comment.added",
+    "sonnim:ticket.deleted",     "sonnim:comment.added", "sonnim:sla.breached",
+    "sonnim:sla.about_to_breach",
 };
 static const char *const auth_types[] = {"basic_auth", "bearer_token", "api_key"};
 

@@ -9,7 +9,8 @@
  * are a closed list: "conditional_ticket_events" (fired by triggers and
  * automations through their "notify webhook" action) and the Sonnim event
  * types "sonnim:ticket.created", "sonnim:ticket.updated",
- * "sonnim:ticket.deleted", "sonnim:comment.added" (fired by the outbox).
+ * "sonnim:ticket.deleted", "sonnim:comment.added", "sonnim:sla.breached",
+ * "sonnim:sla.about_to_breach" (fired by the outbox).
  */
 #ifndef SONNIM_WEBHOOK_H
 #define SONNIM_WEBHOOK_H

@@ -21,10 +21,14 @@
  *                        one attempt to send a webhook (jobs/webhook.h)
  *   sla.recompute        {} -> {"tickets": N}: every SLA clock re-evaluated
  *                        after a policy or schedule changed (jobs/sla_clock.c)
+ *   sla.breach_check     {"now", "lead": optional} -> {"now","tickets","breached",
+ *                        "about_to_breach"}: queued every minute by the scheduler;
+ *                        emits sla.breached / sla.about_to_breach (jobs/sla_breach.c)
  *
  * Listeners, in the order the dispatcher runs them (closed list of event
  * types in the `events` table: ticket.created, ticket.updated,
- * ticket.deleted, comment.added); each runs in the dispatcher's
+ * ticket.deleted, comment.added, sla.breached, sla.about_to_breach; every
+ * listener ignores the types it does not know); each runs in the dispatcher's
  * transaction with its cursor, so each event counts exactly once:
  *   ticket_metrics   Zendesk's ticket metrics (replies, reopens, first reply
  *                    and resolution times) folded from each ticket's events.
@@ -44,6 +48,7 @@
 #include "jobs/rules.h"
 #include "jobs/webhook.h"
 #include "jobs/sla_clock.h"
+#include "jobs/sla_breach.h"
 #include "core/metric.h"
 #include "store/job_store.h"
 #include "store/metric_store.h"
@@ -258,6 +263,7 @@ const struct job_handler job_handlers[] = {
 	{"webhook.deliver", webhook_deliver_job, WEBHOOK_MAX_ATTEMPTS},
 	{"mail.notify", email_notify_job, 8},
 	{"sla.recompute", sla_recompute_job, 5},
+	{"sla.breach_check", sla_breach_job, 3},
 	{0},
 };
 

@@ -199,6 +199,7 @@ static const struct sched_entry {
 	int64_t period;		/* seconds between runs */
 } schedule[] = {
 	{"automations", "automations.run", 3600},
+	{"sla_breaches", "sla.breach_check", 60},	/* jobs/sla_breach.h */
 };
 
 static int schedule_write(struct db *db, void *p)

@@ -24,6 +24,10 @@
  * concurrent passes from both acting.  The scheduler (jobs.c) queues
  * "automations.run" hourly; the job's {"now": t} sets a virtual clock.
  *
+ * Rules with SLA conditions (sla_breached, hours_until_next_sla_breach)
+ * make the executors read the ticket's clock row (store/sla_store.h) into
+ * the context: one more indexed read per ticket, only when a rule needs it.
+ *
  * Parsed triggers are cached per process against rule_store_version(), so
  * an update costs one small query plus the evaluation, not a parse of
  * every trigger's JSON.  Cost per update: O(triggers x conditions x
@@ -36,6 +40,7 @@
 #include "jobs/jobs.h"
 #include "store/job_store.h"
 #include "store/rule_store.h"
+#include "store/sla_store.h"
 #include "store/store.h"
 #include "store/ticket_store.h"
 #include <inttypes.h>
@@ -52,6 +57,7 @@ struct rule_set {
 	size_t n;
 	int64_t version;
 	int loaded;
+	int uses_sla;	/* some rule reads the SLA figures (rule_uses_sla) */
 };
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -83,6 +89,7 @@ static int rule_set_load(struct db *db, const char *kind, struct rule_set *out)
 		if (rule_parse(c, a, strcmp(kind, "trigger") ? RULE_AUTOMATION : RULE_TRIGGER, r,
 			       err, sizeof(err)) == 0) {
 			r->id = rows[i].id;
+			out->uses_sla |= rule_uses_sla(r);
 			out->n++;
 		} else {
 			log_warn("rules", "%s %" PRId64 " skipped: %s", kind, rows[i].id, err);
@@ -110,6 +117,27 @@ static int triggers_current(struct db *db, const struct rule_set **out)
 		trigger_cache.version = v;
 	}
 	*out = &trigger_cache;
+	return 0;
+}
+
+/* ---- shared: the SLA figures of a ticket --------------------------------------- */
+
+/* Fill c's sla_* from ticket id's clock row (none: no SLA, nothing
+ * breached).  0 or DB_*. */
+static int sla_ctx(struct db *db, int64_t id, struct rule_ctx *c)
+{
+	struct ticket_sla row;
+	int rc = ticket_sla_get(db, id, &row);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	c->sla_next_breach_at = row.next_breach_at;
+	json_t *stages = json_loads(row.metrics, 0, NULL);
+	size_t i;
+	json_t *m;
+	json_array_foreach(stages, i, m)
+		c->sla_breached |= json_is_true(json_object_get(m, "breached"));
+	json_decref(stages);
+	ticket_sla_clear(&row);
 	return 0;
 }
 
@@ -202,6 +230,8 @@ static int triggers_on(struct db *db, const struct event_row *e, json_t *p)
 		goto out;
 	if (cid && (rc = rule_store_comment(db, cid, &comment, &ctx.comment_public)) < 0)
 		goto out;
+	if (set->uses_sla && (rc = sla_ctx(db, t.id, &ctx)) < 0)
+		goto out;
 	rc = 0;
 	ctx.comment = comment;
 	struct ticket_change c = {0};
@@ -270,6 +300,11 @@ static int auto_write_run(struct db *db, void *arg)
 	ticket_copy(&start, &t);
 	struct rule_ctx ctx;
 	times_ctx(&ctx, a->times, a->now);
+	if (a->set->uses_sla && (rc = sla_ctx(db, a->id, &ctx)) < 0) {
+		ticket_clear(&start);
+		ticket_clear(&t);
+		return rc;
+	}
 	struct ticket_change c = {0};
 	struct rule_notes notes = {0};
 	int *fired = xcalloc(a->set->n, sizeof(*fired));
@@ -333,6 +368,11 @@ int automations_run(struct store *st, int64_t now, struct automation_stats *stat
 			}
 			struct rule_ctx ctx;
 			times_ctx(&ctx, tm, now);
+			if (set.uses_sla && (rc = sla_ctx(db, tm[0], &ctx)) < 0) {
+				ticket_clear(&t);
+				break;
+			}
+			rc = 0;
 			int hit = 0;
 			for (size_t k = 0; k < set.n && !hit; k++)
 				hit = rule_matches(&set.v[k], &t, &ctx);

@@ -398,6 +398,10 @@ int webhooks_listener(struct db *db, const struct event_row *e)
 		for (int i = 0; !rc && i < n; i++) {
 			if (!webhook_subscribed(v[i].subscriptions, sub))
 				continue;
+			/* a webhook hears what happens from its creation on, not the
+			 * backlog the dispatcher is still working through */
+			if (e->created_at < v[i].created_at)
+				continue;
 			if (!body) {
 				struct ticket t = {0};
 				char ts[32], id[24], subject[48];

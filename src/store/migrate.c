@@ -291,6 +291,24 @@ static const char *const migrations[] = {
 	" state TEXT NOT NULL DEFAULT '{}', metrics TEXT NOT NULL DEFAULT '[]',"
 	" next_breach_at BIGINT, updated_at BIGINT NOT NULL);"
 	"CREATE INDEX ticket_slas_breach ON ticket_slas(next_breach_at);",
+	/* 11: CSAT and SLA breach events.  satisfaction_ratings: one row per
+	 * ticket (a new rating replaces the previous one in place; score
+	 * 'offered' until the requester answers); the ticket keeps a copy of
+	 * the rating's id, score and comment so ticket JSON and rule
+	 * conditions read it with the ticket row.  sla_breach_events: what the
+	 * breach pass already emitted, one row per (ticket, metric, kind,
+	 * cycle start), so each metric instance is announced once */
+	"CREATE TABLE satisfaction_ratings (id @ID@, ticket_id BIGINT NOT NULL UNIQUE,"
+	" requester_id BIGINT NOT NULL, assignee_id BIGINT, group_id BIGINT,"
+	" score TEXT NOT NULL, comment TEXT, reason_code INTEGER NOT NULL DEFAULT 0,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE INDEX satisfaction_ratings_updated ON satisfaction_ratings(updated_at, id);"
+	"ALTER TABLE tickets ADD COLUMN satisfaction_id BIGINT;"
+	"ALTER TABLE tickets ADD COLUMN satisfaction_score TEXT;"
+	"ALTER TABLE tickets ADD COLUMN satisfaction_comment TEXT;"
+	"CREATE TABLE sla_breach_events (ticket_id BIGINT NOT NULL, metric TEXT NOT NULL,"
+	" kind TEXT NOT NULL, cycle_at BIGINT NOT NULL, breach_at BIGINT NOT NULL,"
+	" created_at BIGINT NOT NULL, PRIMARY KEY (ticket_id, metric, kind, cycle_at));",
 };
 
 static const char search_sqlite[] =

@@ -9,12 +9,14 @@
  */
 #include "store/placeholder_store.h"
 #include "base/util.h"
+#include "core/satisfaction.h"
 #include "store/group_store.h"
 #include "store/org_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
 #include <inttypes.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,8 +119,17 @@ int placeholder_store_fill(struct db *db, int64_t ticket_id, int64_t current_use
 		base_url = "";
 	ph_setf(ctx, "ticket.url", "%s/agent/tickets/%" PRId64, base_url, t.id);
 	ph_setf(ctx, "ticket.link", "%s/agent/tickets/%" PRId64, base_url, t.id);
-	ph_setf(ctx, "satisfaction.rating_url", "%s/hc/requests/%" PRId64 "/satisfaction",
-		base_url, t.id);
+	/* the survey link carries the signed token of (ticket, requester);
+	 * without a secret yet (a reader cannot create one) it has none and the
+	 * survey page refuses it */
+	char *secret = NULL, token[65] = "";
+	if (setting_get(db, "csat_secret", &secret) == 0) {
+		csat_token(secret, t.id, t.requester_id, token);
+		sodium_memzero(secret, strlen(secret));
+	}
+	free(secret);
+	ph_setf(ctx, "satisfaction.rating_url", "%s/hc/requests/%" PRId64 "/satisfaction?token=%s",
+		base_url, t.id, token);
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < t.tags.n; i++) {
 		if (i)

@@ -10,8 +10,9 @@
  * (+ _html), ticket.latest_comment (+ _html, public or not),
  * ticket.ticket_field_<id> for each custom field value (text; lists
  * space-separated), current_user.name/first_name/email, and
- * satisfaction.rating_url (<base_url>/hc/requests/<id>/satisfaction, the
- * path the CSAT survey will answer on).  first_name is the name's first
+ * satisfaction.rating_url (<base_url>/hc/requests/<id>/satisfaction?token=
+ * <the requester's signed survey token>, core/satisfaction.h; the token is
+ * empty while the settings hold no csat_secret yet).  first_name is the name's first
  * word (the whole name when it has no space, as Korean names usually do).
  */
 #ifndef SONNIM_PLACEHOLDER_STORE_H

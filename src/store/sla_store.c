@@ -212,7 +212,10 @@ int ticket_sla_ids_after(struct db *db, int64_t after_id, int limit, int64_t **i
 
 int ticket_sla_delete(struct db *db, int64_t ticket_id)
 {
-	return db_query(db, NULL, "DELETE FROM ticket_slas WHERE ticket_id = ?", "i", ticket_id);
+	int rc = db_query(db, NULL, "DELETE FROM sla_breach_events WHERE ticket_id = ?", "i",
+			  ticket_id);
+	return rc ? rc : db_query(db, NULL, "DELETE FROM ticket_slas WHERE ticket_id = ?", "i",
+				  ticket_id);
 }
 
 int ticket_sla_breaching_before(struct db *db, int64_t t, int limit, int64_t **ids, int *n)
@@ -225,4 +228,38 @@ int ticket_sla_breaching_before(struct db *db, int64_t t, int limit, int64_t **i
 			  " AND next_breach_at < ? ORDER BY next_breach_at, ticket_id LIMIT ?",
 			  "ii", t, (int64_t)limit);
 	return rc ? rc : id_list(r, ids, n);
+}
+
+int ticket_sla_breaching_page(struct db *db, int64_t t, int64_t after_at, int64_t after_id,
+			      int limit, int64_t **ids, int64_t **ats, int *n)
+{
+	struct db_res *r;
+	*ids = NULL;
+	*ats = NULL;
+	*n = 0;
+	int rc = db_query(db, &r,
+			  "SELECT ticket_id, next_breach_at FROM ticket_slas"
+			  " WHERE next_breach_at IS NOT NULL AND next_breach_at < ?"
+			  " AND (next_breach_at > ? OR (next_breach_at = ? AND ticket_id > ?))"
+			  " ORDER BY next_breach_at, ticket_id LIMIT ?",
+			  "iiiii", t, after_at, after_at, after_id, (int64_t)limit);
+	if (rc)
+		return rc;
+	*ats = xcalloc((size_t)r->nrows + 1, sizeof(int64_t));
+	for (int i = 0; i < r->nrows; i++)
+		(*ats)[i] = db_int(r, i, 1);
+	return id_list(r, ids, n);
+}
+
+int sla_breach_mark(struct db *db, int64_t ticket_id, const char *metric, const char *kind,
+		    int64_t cycle_at, int64_t breach_at, int64_t now)
+{
+	int rc = db_query(db, NULL,
+			  "INSERT INTO sla_breach_events (ticket_id, metric, kind, cycle_at,"
+			  " breach_at, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+			  " ON CONFLICT (ticket_id, metric, kind, cycle_at) DO NOTHING",
+			  "issiii", ticket_id, metric, kind, cycle_at, breach_at, now);
+	if (rc)
+		return rc;
+	return db_changes(db) ? 0 : 1;
 }

@@ -56,9 +56,22 @@ int ticket_sla_put(struct db *db, const struct ticket_sla *s);
 /* Ticket ids that have a clock, after after_id in id order, at most limit:
  * *ids (caller frees) and *n. */
 int ticket_sla_ids_after(struct db *db, int64_t after_id, int limit, int64_t **ids, int *n);
-/* Forget ticket_id's clock (the ticket was deleted). */
+/* Forget ticket_id's clock and breach marks (the ticket was deleted). */
 int ticket_sla_delete(struct db *db, int64_t ticket_id);
 /* Tickets with an active SLA metric breaching before t (already breached
  * included), soonest first, at most limit: *ids (caller frees) and *n. */
 int ticket_sla_breaching_before(struct db *db, int64_t t, int limit, int64_t **ids, int *n);
+/* One page of the tickets ticket_sla_breaching_before(t) names, in
+ * (next_breach_at, ticket_id) order after the key (after_at, after_id)
+ * (both 0 for the first page): *ids and *ats (the rows' next_breach_at;
+ * caller frees both) and *n. */
+int ticket_sla_breaching_page(struct db *db, int64_t t, int64_t after_at, int64_t after_id,
+			      int limit, int64_t **ids, int64_t **ats, int *n);
+
+/* Remember that event kind ("sla.breached", "sla.about_to_breach") was
+ * emitted for metric (its name) of ticket_id in the cycle that started at
+ * cycle_at (one metric instance).  0 when newly remembered, 1 when it
+ * already was (emit nothing), or DB_*. */
+int sla_breach_mark(struct db *db, int64_t ticket_id, const char *metric, const char *kind,
+		    int64_t cycle_at, int64_t breach_at, int64_t now);
 #endif

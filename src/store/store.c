@@ -13,6 +13,8 @@
  * every waiter gets DB_ERR.
  */
 #include "store/store.h"
+#include "store/satisfaction_store.h"
+#include <sodium.h>
 #include "base/log.h"
 #include "base/util.h"
 #include "store/ticket_store.h"
@@ -171,6 +173,15 @@ struct store *store_open(const char *url, int durable, int nreaders, char *err, 
 		free(st);
 		return NULL;
 	}
+	/* the CSAT survey secret exists before any reader renders a link */
+	char secret[65];
+	if (satisfaction_secret(st->writer, secret)) {
+		snprintf(err, errlen, "cannot create the survey secret: %s", db_errmsg(st->writer));
+		db_close(st->writer);
+		free(st);
+		return NULL;
+	}
+	sodium_memzero(secret, sizeof(secret));
 	if (nreaders < 1)
 		nreaders = 1;
 	st->readers = xcalloc(nreaders, sizeof(*st->readers));

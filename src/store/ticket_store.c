@@ -26,7 +26,8 @@
 	" custom_fields, collaborator_ids, follower_ids, via_channel, is_public, merged_into,"  \
 	" created_at, updated_at, solved_at, generated_at,"                                      \
 	" CASE WHEN type = 'problem' AND EXISTS (SELECT 1 FROM tickets i"                       \
-	" WHERE i.problem_id = tickets.id) THEN 1 ELSE 0 END, seq"
+	" WHERE i.problem_id = tickets.id) THEN 1 ELSE 0 END, seq, satisfaction_id,"            \
+	" satisfaction_score, satisfaction_comment"
 
 static char *dup_col(const struct db_res *r, int row, int col)
 {
@@ -101,6 +102,10 @@ static void ticket_from_row(const struct db_res *r, int i, struct ticket *t)
 	t->generated_at = db_int(r, i, 24);
 	t->has_incidents = (int)db_int(r, i, 25);
 	t->seq = db_int(r, i, 26);
+	t->satisfaction_id = db_int(r, i, 27);
+	snprintf(t->satisfaction_score, sizeof(t->satisfaction_score), "%s",
+		 db_str(r, i, 28) ? db_str(r, i, 28) : "");
+	t->satisfaction_comment = dup_col(r, i, 29);
 }
 
 static int tickets_from(struct db_res *r, struct ticket **out, int *n)

@@ -58,7 +58,10 @@ void audit_list_free(struct audit *v, int n);
 /* Tag counts over all tickets, most used first. */
 int tag_store_counts(struct db *db, int limit, char ***names, int64_t **counts, int *n);
 
-/* Append one outbox event (type is one of the closed list in events.h). */
+/* Append one outbox event.  type is one of the closed list: ticket.created,
+ * ticket.updated, ticket.deleted, comment.added (this file), sla.breached,
+ * sla.about_to_breach (jobs/sla_breach.h); a CSAT answer is a
+ * ticket.updated whose changes hold satisfaction_score. */
 int event_store_append(struct db *db, const char *type, int64_t ticket_id, int64_t actor_id,
 		       const char *payload_json, int64_t now);
 

@@ -273,6 +273,14 @@ const ENDPOINTS = [
   ['GET', '/slas/policies/{x}', 'admin', MISSING],
   ['PUT', '/slas/policies/{x}', 'admin', MISSING, { body: { sla_policy: { title: 'x' } } }],
   ['DELETE', '/slas/policies/{x}', 'admin', MISSING],
+  // CSAT: the list and show are admins' (Zendesk's); rating is the
+  // requester's (others get 403 from the handler); the survey page needs
+  // its token, never a login (403 without one)
+  ['GET', '/satisfaction_ratings', 'admin', OK],
+  ['GET', '/satisfaction_ratings/{x}', 'admin', MISSING],
+  ['POST', '/tickets/{x}/satisfaction_rating', 'end-user', MISSING, { body: { satisfaction_rating: { score: 'good' } } }],
+  ['GET', '//hc/requests/{x}/satisfaction', 'public', [403]],
+  ['POST', '//hc/requests/{x}/satisfaction', 'public', [403], { body: {} }],
 ].map(([method, p, min, ok, opt = {}]) => ({ method, path: p, min, ok, ...opt }));
 
 let ctx;

@@ -21,6 +21,9 @@
  * other's addresses), Subject as rendered, Auto-Submitted: auto-generated,
  * X-Sonnim-Ticket-Id.
  *
+ * A body that uses {{satisfaction.rating_url}} first marks the ticket's
+ * CSAT survey "offered" (store/satisfaction_store.h) in its own write.
+ *
  * Message-ID: "t<T>.n<job id>@<mail domain>" - a space of its own (the
  * "n" part) beside outbound.c's "t<T>.c<comment>" ids, the same on every
  * retry of the job so a receiver drops a duplicate.  Failures: a
@@ -38,6 +41,8 @@
 #include "channels/email/smtp.h"
 #include "core/html.h"
 #include "core/placeholder.h"
+#include "store/satisfaction_store.h"
+#include <sodium.h>
 #include "store/group_store.h"
 #include "store/mail_store.h"
 #include "store/placeholder_store.h"
@@ -183,6 +188,21 @@ static int record_run(struct db *db, void *arg)
 	return mail_msgid_add(db, a->message_id, a->ticket_id, 0, 0, now_seconds());
 }
 
+struct offered {
+	int64_t ticket_id, now;
+};
+
+static int offer_run(struct db *db, void *arg)
+{
+	struct offered *o = arg;
+	char secret[65];
+	int rc = satisfaction_secret(db, secret);
+	sodium_memzero(secret, sizeof(secret));
+	if (!rc)
+		rc = satisfaction_offer(db, o->ticket_id, o->now);
+	return rc < 0 ? rc : 0;
+}
+
 int email_notify_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
 		     char *err, size_t errlen)
 {
@@ -198,6 +218,15 @@ int email_notify_job(struct server *s, int64_t job_id, json_t *payload, json_t *
 	if (tid <= 0 || !who || !body || !*body) {
 		*result = json_pack("{ss}", "skipped", "payload needs ticket_id, recipient and body");
 		return 0;
+	}
+	/* a survey link goes out: the ticket's rating becomes "offered" (and
+	 * the signing secret exists before the link is rendered) */
+	if (strstr(body, "satisfaction.rating_url")) {
+		struct offered o = {tid, now_seconds()};
+		if (store_write(s->store, offer_run, &o) < 0) {
+			snprintf(err, errlen, "could not record the survey offer");
+			return -1;
+		}
 	}
 	char domain[128];
 	email_domain(&s->cfg, domain, sizeof(domain));

@@ -196,6 +196,92 @@ static void test_time_conditions(void **state)
 	}
 }
 
+/* CSAT and SLA conditions: the ticket's rating copy and the SLA figures
+ * the executor puts in the context, at now = 100000. */
+static const struct {
+	const char *score, *comment;	/* the ticket's rating ("" unoffered) */
+	int64_t next_breach;		/* ctx.sla_next_breach_at */
+	int breached;			/* ctx.sla_breached */
+	const char *field, *op, *value;
+	int want;
+} csat_sla_cases[] = {
+	{"", NULL, 0, 0, "satisfaction_score", "is", "unoffered", 1},
+	{"offered", NULL, 0, 0, "satisfaction_score", "is", "offered", 1},
+	{"offered", NULL, 0, 0, "satisfaction_score", "is_not", "unoffered", 1},
+	{"bad", NULL, 0, 0, "satisfaction_score", "is", "bad", 1},
+	{"bad", NULL, 0, 0, "satisfaction_score", "is", "bad_without_comment", 1},
+	{"bad", "slow", 0, 0, "satisfaction_score", "is", "bad_with_comment", 1},
+	{"bad", "slow", 0, 0, "satisfaction_score", "is", "good_with_comment", 0},
+	{"good", "", 0, 0, "satisfaction_score", "is", "good_with_comment", 0},
+	{"good", NULL, 0, 0, "satisfaction_score", "is_not", "bad", 1},
+	{"", NULL, 0, 0, "sla_breached", "is", "false", 1},
+	{"", NULL, 0, 1, "sla_breached", "is", "true", 1},
+	{"", NULL, 99000, 0, "sla_breached", "is", "true", 1}, /* active, past its time */
+	{"", NULL, 101000, 0, "sla_breached", "is_not", "true", 1},
+	{"", NULL, 100000 + 1800, 0, "hours_until_next_sla_breach", "less_than", "1", 1},
+	{"", NULL, 100000 + 7200, 0, "hours_until_next_sla_breach", "less_than", "1", 0},
+	{"", NULL, 100000 + 7300, 0, "hours_until_next_sla_breach", "is", "2", 1},
+	{"", NULL, 100000 + 7300, 0, "hours_until_next_sla_breach", "greater_than", "1", 1},
+	{"", NULL, 99000, 0, "hours_until_next_sla_breach", "less_than", "1", 0}, /* past */
+	{"", NULL, 0, 0, "hours_until_next_sla_breach", "less_than", "1000", 0}, /* none */
+};
+
+static void test_csat_sla_conditions(void **state)
+{
+	for (size_t i = 0; i < sizeof(csat_sla_cases) / sizeof(csat_sla_cases[0]); i++) {
+		struct ticket t;
+		struct rule r;
+		char conds[256];
+		base_ticket(&t);
+		snprintf(t.satisfaction_score, sizeof(t.satisfaction_score), "%s",
+			 csat_sla_cases[i].score);
+		t.satisfaction_id = *csat_sla_cases[i].score ? 1 : 0;
+		t.satisfaction_comment =
+		    csat_sla_cases[i].comment ? strdup(csat_sla_cases[i].comment) : NULL;
+		snprintf(conds, sizeof(conds),
+			 "{\"all\":[{\"field\":\"%s\",\"operator\":\"%s\",\"value\":\"%s\"}]}",
+			 csat_sla_cases[i].field, csat_sla_cases[i].op, csat_sla_cases[i].value);
+		/* triggers and automations both take them */
+		parse_or_fail(conds, "[{\"field\":\"priority\",\"value\":\"low\"}]",
+			      RULE_TRIGGER, &r);
+		struct rule_ctx c = base_ctx();
+		c.now = 100000;
+		c.sla_next_breach_at = csat_sla_cases[i].next_breach;
+		c.sla_breached = csat_sla_cases[i].breached;
+		int got = rule_matches(&r, &t, &c);
+		if (got != csat_sla_cases[i].want)
+			fail_msg("csat/sla case %zu (%s %s %s): got %d", i, csat_sla_cases[i].field,
+				 csat_sla_cases[i].op, csat_sla_cases[i].value, got);
+		assert_int_equal(rule_uses_sla(&r), !!strncmp(csat_sla_cases[i].field, "sat", 3));
+		rule_clear(&r);
+		ticket_clear(&t);
+	}
+	/* an automation may time itself on the SLA alone */
+	struct rule r;
+	parse_or_fail("{\"all\":[{\"field\":\"hours_until_next_sla_breach\",\"operator\":"
+		      "\"less_than\",\"value\":\"1\"},{\"field\":\"current_tags\",\"operator\":"
+		      "\"not_includes\",\"value\":\"sla_warned\"}]}",
+		      "[{\"field\":\"current_tags\",\"value\":\"sla_warned\"}]", RULE_AUTOMATION,
+		      &r);
+	rule_clear(&r);
+	/* a trigger on a rating that just changed to bad */
+	struct ticket t;
+	base_ticket(&t);
+	snprintf(t.satisfaction_score, sizeof(t.satisfaction_score), "bad");
+	struct field_event ev = {"satisfaction_score", "bad", "good"};
+	const struct field_events one = {&ev, 1};
+	struct rule_ctx c = base_ctx();
+	c.events = &one;
+	parse_or_fail("{\"all\":[{\"field\":\"satisfaction_score\",\"operator\":\"value\","
+		      "\"value\":\"bad\"},{\"field\":\"satisfaction_score\",\"operator\":"
+		      "\"value_previous\",\"value\":\"good\"}]}",
+		      "[{\"field\":\"current_tags\",\"value\":\"csat_went_bad\"}]", RULE_TRIGGER,
+		      &r);
+	assert_true(rule_matches(&r, &t, &c));
+	rule_clear(&r);
+	ticket_clear(&t);
+}
+
 /* Validation: JSON that must be refused, and the words of the error. */
 static const struct {
 	const char *conditions, *actions;
@@ -211,6 +297,10 @@ static const struct {
 	{"{}", "[{\"field\":\"delete_ticket\",\"value\":\"true\"}]", RULE_TRIGGER,
 	 "not an action field"},
 	{"{}", "[]", RULE_TRIGGER, "at least one action"},
+	{"{\"all\":[{\"field\":\"satisfaction_score\",\"operator\":\"is\",\"value\":\"great\"}]}",
+	 "[{\"field\":\"status\",\"value\":\"open\"}]", RULE_TRIGGER, "not a satisfaction score"},
+	{"{\"all\":[{\"field\":\"sla_breached\",\"operator\":\"is\",\"value\":\"yes\"}]}",
+	 "[{\"field\":\"status\",\"value\":\"open\"}]", RULE_TRIGGER, "true or false"},
 	{"{}", "[{\"field\":\"status\",\"value\":\"new\"}]", RULE_TRIGGER, "not a status a rule"},
 	{"{}", "[{\"field\":\"notification_user\",\"value\":[\"requester_id\",\"hi\"]}]",
 	 RULE_TRIGGER, "takes 3 to 3"},
@@ -394,7 +484,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_conditions), cmocka_unit_test(test_time_conditions),
 	    cmocka_unit_test(test_parse), cmocka_unit_test(test_actions),
-	    cmocka_unit_test(test_cycle),
+	    cmocka_unit_test(test_cycle), cmocka_unit_test(test_csat_sla_conditions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

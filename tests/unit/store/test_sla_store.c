@@ -13,6 +13,8 @@
 #include "base/util.h"
 #include "jobs/jobs.h"
 #include "jobs/sla_clock.h"
+#include "jobs/sla_breach.h"
+#include "store/satisfaction_store.h"
 #include "store/job_store.h"
 #include "store/group_store.h"
 #include "store/schedule_store.h"
@@ -89,6 +91,8 @@ static int setup(void **state)
 	    "DELETE FROM agent_groups",
 	    "DELETE FROM sla_policies",
 	    "DELETE FROM ticket_slas",
+	    "DELETE FROM sla_breach_events",
+	    "DELETE FROM satisfaction_ratings",
 	};
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	char err[512] = "";
@@ -683,6 +687,173 @@ static void test_listener_faults(void **state)
 	assert_true(n <= 60);
 }
 
+/* Events of type for ticket id in the outbox. */
+static int64_t events_of(struct fixture *fx, const char *type, int64_t id)
+{
+	struct db_res *r;
+	assert_int_equal(db_query(fx->db, &r, "SELECT COUNT(*) FROM events WHERE type = ?"
+					       " AND ticket_id = ?",
+				  "si", type, id),
+			 0);
+	int64_t n = db_int(r, 0, 0);
+	db_res_free(r);
+	return n;
+}
+
+/* The breach pass with a virtual clock: one about_to_breach inside the
+ * lead, one breached after the target, each once however often it runs;
+ * an achieved metric emits nothing more. */
+static void test_breach_pass(void **state)
+{
+	struct fixture *fx = *state;
+	struct server srv = {.store = fx->st};
+	events_dispatch(&srv);
+	struct people pp;
+	assert_int_equal(store_write(fx->st, add_people_write, &pp), 0);
+	add_policy(fx->db, "All", "{}",
+		   "[{\"priority\":\"high\",\"metric\":\"first_reply_time\",\"target\":60,"
+		   "\"business_hours\":false}]");
+	int64_t t0 = 1790000000;
+	int64_t a = write_ticket(fx, pp.requester, ROLE_END_USER, 0, t0, "high", NULL, "급해요");
+	int64_t b = write_ticket(fx, pp.requester, ROLE_END_USER, 0, t0 + 600, "high", NULL, "저도요");
+	events_dispatch(&srv);
+	struct sla_breach_stats st;
+	/* 30 minutes in: neither is within 10 minutes of its breach */
+	assert_int_equal(sla_breach_pass(fx->st, t0 + 1800, 600, &st), 0);
+	assert_int_equal(st.warned + st.breached, 0);
+	/* 55 minutes in, lead 1 hour: both warned, once */
+	assert_int_equal(sla_breach_pass(fx->st, t0 + 3300, 3600, &st), 0);
+	assert_int_equal(st.tickets, 2);
+	assert_int_equal(st.warned, 2);
+	assert_int_equal(sla_breach_pass(fx->st, t0 + 3360, 3600, &st), 0);
+	assert_int_equal(st.warned, 0);
+	/* B is answered in time: achieved, nothing more for it */
+	write_ticket(fx, pp.agent, ROLE_ADMIN, b, t0 + 3400, NULL, NULL, "답변드립니다");
+	events_dispatch(&srv);
+	/* 61 minutes in: A breached, once */
+	assert_int_equal(sla_breach_pass(fx->st, t0 + 3660, 3600, &st), 0);
+	assert_int_equal(st.breached, 1);
+	assert_int_equal(sla_breach_pass(fx->st, t0 + 7200, 3600, &st), 0);
+	assert_int_equal(st.breached, 0);
+	assert_int_equal(events_of(fx, "sla.about_to_breach", a), 1);
+	assert_int_equal(events_of(fx, "sla.breached", a), 1);
+	assert_int_equal(events_of(fx, "sla.about_to_breach", b), 1);
+	assert_int_equal(events_of(fx, "sla.breached", b), 0);
+	/* the job takes the virtual clock too */
+	json_t *res = NULL, *p = json_pack("{s:I}", "now", (json_int_t)(t0 + 9000));
+	char err[128];
+	assert_int_equal(sla_breach_job(&srv, 0, p, &res, err, sizeof(err)), 0);
+	assert_int_equal(json_integer_value(json_object_get(res, "breached")), 0);
+	json_decref(p);
+	json_decref(res);
+	/* the listeners take the new event types in stride */
+	events_dispatch(&srv);
+}
+
+/* CSAT ratings: who may rate, when, replacing, the ticket's copy, the
+ * event, the list filters; the survey secret exists from store_open. */
+static void test_satisfaction(void **state)
+{
+	struct fixture *fx = *state;
+	struct server srv = {.store = fx->st};
+	events_dispatch(&srv);
+	struct people pp;
+	assert_int_equal(store_write(fx->st, add_people_write, &pp), 0);
+	int64_t t0 = 1790000000;
+	int64_t a = write_ticket(fx, pp.requester, ROLE_END_USER, 0, t0, "normal", NULL, "문의");
+	char secret[65];
+	assert_int_equal(satisfaction_secret(fx->db, secret), 0);
+	assert_int_equal(strlen(secret), 64);
+	struct satisfaction_rate r = {.ticket_id = a, .user_id = pp.requester, .score = "good",
+				      .now = t0 + 10};
+	/* not solved yet */
+	assert_int_equal(store_write(fx->st, satisfaction_rate_run, &r), DB_REFUSED);
+	assert_int_equal(r.status, 422);
+	write_ticket(fx, pp.agent, ROLE_ADMIN, a, t0 + 100, NULL, "solved", "해결했습니다");
+	/* offered once, then answered */
+	assert_int_equal(satisfaction_offer(fx->db, a, t0 + 200), 0);
+	assert_int_equal(satisfaction_offer(fx->db, a, t0 + 300), 0);
+	struct satisfaction_rating v;
+	assert_int_equal(satisfaction_get_ticket(fx->db, a, &v), 0);
+	assert_string_equal(v.score, "offered");
+	int64_t id = v.id;
+	satisfaction_rating_clear(&v);
+	/* only the requester */
+	r.user_id = pp.agent;
+	assert_int_equal(store_write(fx->st, satisfaction_rate_run, &r), DB_REFUSED);
+	assert_int_equal(r.status, 403);
+	r.user_id = pp.requester;
+	r.score = "meh";
+	assert_int_equal(store_write(fx->st, satisfaction_rate_run, &r), DB_REFUSED);
+	assert_int_equal(r.status, 422);
+	r.score = "good";
+	r.now = t0 + 400;
+	assert_int_equal(store_write(fx->st, satisfaction_rate_run, &r), 0);
+	assert_int_equal(r.result.id, id);
+	assert_string_equal(r.result.score, "good");
+	satisfaction_rating_clear(&r.result);
+	/* a change replaces it: same id, bad with a reason and a comment */
+	r.score = "bad";
+	r.comment = "답이 늦었어요";
+	r.reason_code = 5;
+	r.now = t0 + 500;
+	assert_int_equal(store_write(fx->st, satisfaction_rate_run, &r), 0);
+	assert_int_equal(r.result.id, id);
+	assert_int_equal(r.result.reason_code, 5);
+	satisfaction_rating_clear(&r.result);
+	struct ticket t;
+	assert_int_equal(ticket_store_get(fx->db, a, &t), 0);
+	assert_int_equal(t.satisfaction_id, id);
+	assert_string_equal(t.satisfaction_score, "bad");
+	assert_string_equal(t.satisfaction_comment, "답이 늦었어요");
+	ticket_clear(&t);
+	/* unknown reason codes are refused */
+	r.reason_code = 42;
+	assert_int_equal(store_write(fx->st, satisfaction_rate_run, &r), DB_REFUSED);
+	r.reason_code = 0;
+	/* the list and its filters */
+	struct satisfaction_filter f = {.score = "bad_with_comment", .win = {.limit = 10}};
+	struct satisfaction_rating *list;
+	int n;
+	assert_int_equal(satisfaction_list(fx->db, &f, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].ticket_id, a);
+	satisfaction_list_free(list, n);
+	f.score = "good";
+	assert_int_equal(satisfaction_list(fx->db, &f, &list, &n), 0);
+	assert_int_equal(n, 0);
+	satisfaction_list_free(list, n);
+	f.score = NULL;
+	f.start_time = t0 + 501;
+	assert_int_equal(satisfaction_list(fx->db, &f, &list, &n), 0);
+	assert_int_equal(n, 0);
+	satisfaction_list_free(list, n);
+	f.start_time = t0 + 500;
+	f.end_time = t0 + 500;
+	assert_int_equal(satisfaction_list(fx->db, &f, &list, &n), 0);
+	assert_int_equal(n, 1);
+	satisfaction_list_free(list, n);
+	assert_false(satisfaction_filter_score_ok("great"));
+	/* closed: within 28 days of solving, not after */
+	write_ticket(fx, pp.agent, ROLE_ADMIN, a, t0 + 600, NULL, "closed", NULL);
+	r.score = "good";
+	r.now = t0 + 100 + 27 * 86400;
+	assert_int_equal(store_write(fx->st, satisfaction_rate_run, &r), 0);
+	satisfaction_rating_clear(&r.result);
+	r.now = t0 + 100 + 29 * 86400;
+	assert_int_equal(store_write(fx->st, satisfaction_rate_run, &r), DB_REFUSED);
+	assert_int_equal(r.status, 422);
+	/* every answer is a ticket.updated event the listeners take */
+	struct db_res *res;
+	assert_int_equal(db_query(fx->db, &res, "SELECT COUNT(*) FROM events WHERE type ="
+						 " 'ticket.updated' AND ticket_id = ? AND payload LIKE ?",
+				  "is", a, "%satisfaction_score%"),
+			 0);
+	assert_int_equal(db_int(res, 0, 0), 3);
+	db_res_free(res);
+	events_dispatch(&srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +865,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_listener, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_listener_faults, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_recompute, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_breach_pass, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_satisfaction, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store/sla", tests, group_setup, group_teardown);
 }
