@@ -18,6 +18,7 @@ const files = [
   './auth.test.mjs',
   './rules.test.mjs',
   './macros.test.mjs',
+  './answerbot.test.mjs',
   './permissions.test.mjs',
   './zz-durability.test.mjs',
 ];

@@ -254,6 +254,10 @@ const ENDPOINTS = [
   ['GET', '//hc/{l}/articles/{x}', 'public', MISSING],
   ['POST', '//hc/{l}/articles/{x}/vote', 'public', MISSING],
   ['GET', '//hc/{l}/search', 'public', OK],
+  // answer bot
+  ['POST', '/answer_bot/answers', 'public', INVALID, { body: { enquiry: '' } }],
+  ['POST', '/answer_bot/resolution', 'public', INVALID, { body: { article_id: X } }],
+  ['POST', '/answer_bot/rejection', 'public', INVALID, { body: { article_id: X } }],
   // business hours: agents read, admins write
   ['GET', '/business_hours/schedules', 'agent', OK],
   ['POST', '/business_hours/schedules', 'admin', INVALID, { body: { schedule: { name: 'x' } } }],
