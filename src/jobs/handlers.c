@@ -8,6 +8,8 @@
  *                        (jobs/rules.c; queued hourly by the scheduler in jobs.c)
  *   webhook.deliver      {"webhook_id":..,"body":"..",["event_id","ticket_id"]}
  *                        one attempt to send a webhook (jobs/webhook.h)
+ *   mail.signin          {"user_id","locale"} (channels/email/signin.c: the portal's
+ *                        sign-in link)
  *   mail.notify          {"ticket_id","recipient","subject","body","actor_id"}
  *                        (channels/email/notify.c: a notification mail)
  * Results follow Zendesk's job_status shape: one entry per ticket with
@@ -249,6 +251,7 @@ const struct job_handler job_handlers[] = {
 	{"automations.run", automations_run_job, 3},
 	{"webhook.deliver", webhook_deliver_job, WEBHOOK_MAX_ATTEMPTS},
 	{"mail.notify", email_notify_job, 8},
+	{"mail.signin", email_signin_job, 5},
 	{"sla.recompute", sla_recompute_job, 5},
 	{0},
 };
