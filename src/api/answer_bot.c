@@ -19,6 +19,10 @@
  * asker, and stored as its SHA-256.  Only agents may tie a question to a
  * ticket (ticket_id); its requester then counts as the asker.
  *
+ * Anonymous askers: at most 60 questions a minute from one IP address
+ * (429 with Retry-After), counted with the contact form's rate events
+ * (store/portal_store.h) in the same write as the deflection.
+ *
  * Each answer: one search + feedback read (store/answer_bot_store.h), one
  * article read per article shown, and one small write (the deflection).
  * A resolution is one store_write: the outcome, the feedback counts and,
@@ -33,6 +37,7 @@
 #include "core/hc.h"
 #include "http/auth.h"
 #include "store/answer_bot_store.h"
+#include "store/portal_store.h"
 #include "store/hc_store.h"
 #include "store/ticket_store.h"
 #include <inttypes.h>
@@ -50,14 +55,31 @@ static int asker_or_reply(struct req *r)
 	return 0;
 }
 
+/* Questions a minute from one IP address without credentials. */
+#define ANON_ASKS_PER_MINUTE 60
+
 struct ask {
 	struct ab_deflection d;
 	char hash[65];
+	char ip_key[80];	/* anonymous: "answer-ip:<address>"; "" otherwise */
+	int limited;
 };
 
 static int ask_run(struct db *db, void *arg)
 {
 	struct ask *a = arg;
+	if (a->ip_key[0]) {
+		int64_t n = 0;
+		int rc = portal_rate_count(db, a->ip_key, a->d.created_at - 60, &n);
+		if (rc)
+			return rc;
+		if (n >= ANON_ASKS_PER_MINUTE) {
+			a->limited = 1;
+			return 0;
+		}
+		if ((rc = portal_rate_add(db, a->ip_key, a->d.created_at)))
+			return rc;
+	}
 	return answer_bot_deflection_insert(db, &a->d, a->hash);
 }
 
@@ -176,10 +198,23 @@ static int answers(struct req *r)
 	if (!a.d.user_id && r->authed)
 		a.d.user_id = r->actor.user_id;
 	a.d.created_at = now_seconds();
+	if (!r->authed) {
+		char ip[64];
+		hc_client_ip(r, ip, sizeof(ip));
+		snprintf(a.ip_key, sizeof(a.ip_key), "answer-ip:%s", ip);
+	}
 	if (store_write(r->srv->store, ask_run, &a)) {
 		json_decref(arts);
 		ab_deflection_clear(&a.d);
 		return reply_db_down(r);
+	}
+	if (a.limited) {
+		json_decref(arts);
+		ab_deflection_clear(&a.d);
+		reply_error(r, 429, "TooManyRequests",
+			    "too many questions from this address; try again in a minute", NULL);
+		reply_header(r, "Retry-After", "60");
+		return 0;
 	}
 	json_t *out = json_pack("{so ss sO so}", "deflection", deflection_json(&a.d),
 				"interaction_access_token", token, "deflection_articles", arts,

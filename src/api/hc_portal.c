@@ -151,8 +151,7 @@ static const char *PT(const char *locale, enum pmsg m)
 
 /* ---- small helpers --------------------------------------------------------- */
 
-/* The peer's address as text ("127.0.0.1", "::1"); "?" when unknown. */
-static void client_ip(struct req *r, char *out, size_t n)
+void hc_client_ip(struct req *r, char *out, size_t n)
 {
 	snprintf(out, n, "?");
 	const union MHD_ConnectionInfo *ci =
@@ -181,6 +180,31 @@ static char *form_get(struct req *r, const char *name, size_t cap, int *too_long
 		*too_long = 1;
 	v[cap < strlen(v) ? cap : strlen(v)] = '\0';
 	return v;
+}
+
+/* Is s valid UTF-8 (jansson's check)?  NULL counts as valid. */
+static int utf8_ok(const char *s)
+{
+	if (!s)
+		return 1;
+	json_t *j = json_string(s);
+	json_decref(j);
+	return j != NULL;
+}
+
+/* Drop *s when it is not UTF-8 (the form shows it empty) and say so in
+ * errors with the field's label. */
+static void utf8_or_drop(char **s, const char *label, const char *loc, struct strlist *errors)
+{
+	if (utf8_ok(*s))
+		return;
+	free(*s);
+	*s = xstrdup("");
+	struct buf e = BUF_INIT;
+	buf_adds(&e, PT(loc, P_E_FIELD));
+	buf_adds(&e, label);
+	strlist_add(errors, e.s);
+	buf_release(&e);
 }
 
 static int blank(const char *s)
@@ -610,6 +634,10 @@ static int request_new_submit(struct req *r)
 		return hc_page_finish(r, &b, 200, 0);
 	}
 	free(website);
+	utf8_or_drop(&f.subject, PT(loc, P_SUBJECT), loc, &f.errors);
+	utf8_or_drop(&f.description, PT(loc, P_DESCRIPTION), loc, &f.errors);
+	utf8_or_drop(&f.name, PT(loc, P_NAME), loc, &f.errors);
+	utf8_or_drop(&f.email, PT(loc, P_EMAIL), loc, &f.errors);
 	if (blank(f.subject))
 		strlist_add(&f.errors, PT(loc, P_E_SUBJECT));
 	else if (long_subject)
@@ -675,7 +703,7 @@ static int request_new_submit(struct req *r)
 			   .ip_limit = r->srv->cfg.hc_form_ip_limit,
 			   .email_limit = r->srv->cfg.hc_form_email_limit, .now = now_seconds()};
 	char ip[64];
-	client_ip(r, ip, sizeof(ip));
+	hc_client_ip(r, ip, sizeof(ip));
 	snprintf(s.ip_key, sizeof(s.ip_key), "form-ip:%s", ip);
 	if (email)
 		snprintf(s.email_key, sizeof(s.email_key), "form-email:%s", email);
@@ -917,6 +945,10 @@ static int request_post(struct req *r)
 	char *body = form_get(r, "body", MAX_DESCRIPTION, &too_long);
 	struct reply_op o = {.who = a, .ticket_id = r->id[0], .now = now_seconds()};
 	o.solve = !strcmp(action, "solve");
+	if (!utf8_ok(body)) {
+		free(body);
+		return request_page_show(r, loc, by_token ? token : NULL, 422, NULL);
+	}
 	if (!blank(body))
 		o.body = body;
 	if (!o.body && !o.solve) {

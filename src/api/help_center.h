@@ -42,6 +42,9 @@ int hc_page_reader(struct req *r, struct hc_view *v);
 int hc_form_value(const char *body, size_t len, const char *name, char *out, size_t outlen);
 /* The visitor's double-submit token from the sonnim_hc cookie (40 hex),
  * or NULL. */
+/* The peer's address as text ("127.0.0.1", "::1"); "?" when unknown
+ * (api/hc_portal.c). */
+void hc_client_ip(struct req *r, char *out, size_t n);
 #define HC_VISITOR_COOKIE "sonnim_hc"
 const char *hc_visitor_token(struct req *r);
 #endif

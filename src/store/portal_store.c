@@ -67,19 +67,21 @@ int portal_login_token_use(struct db *db, const char *token_hash, int64_t now, i
 
 int portal_secret(struct db *db, const char *fresh, char out[65])
 {
+	/* insert-if-absent, then read: when two processes make it at once,
+	 * both end up with the one that was stored first */
+	int rc = db_query(db, NULL,
+			  "INSERT INTO settings (name, value) VALUES ('portal_secret', ?)"
+			  " ON CONFLICT (name) DO NOTHING",
+			  "s", fresh);
 	char *v = NULL;
-	int rc = setting_get(db, "portal_secret", &v);
-	if (rc < 0)
-		return rc;
-	if (rc == 0 && v && strlen(v) == 64) {
-		snprintf(out, 65, "%s", v);
+	if (!rc)
+		rc = setting_get(db, "portal_secret", &v);
+	if (rc) {
 		free(v);
-		return 0;
+		return rc < 0 ? rc : DB_ERR;
 	}
+	snprintf(out, 65, "%s", v);
 	free(v);
-	if ((rc = setting_set(db, "portal_secret", fresh)))
-		return rc;
-	snprintf(out, 65, "%s", fresh);
 	return 0;
 }
 

@@ -26,11 +26,14 @@ int portal_login_token_add(struct db *db, const char *token_hash, int64_t user_i
 int portal_login_token_use(struct db *db, const char *token_hash, int64_t now, int64_t *user_id);
 
 /* The secret that signs status links (64 hex in out), made on first use
- * from fresh (64 hex the caller drew at random).  Run inside store_write. */
+ * from fresh (64 hex the caller drew at random); an existing one is never
+ * replaced, also when two processes make it at once.  Run inside
+ * store_write. */
 int portal_secret(struct db *db, const char *fresh, char out[65]);
 
 struct store;
 /* The secret for the server: read (made on first use) once through the
- * store's writer, then kept for the process.  0, or a DB_* code. */
+ * store's writer, then kept for the process (a process serves one
+ * workspace, so one cached value).  0, or a DB_* code. */
 int portal_secret_load(struct store *st, char out[65]);
 #endif

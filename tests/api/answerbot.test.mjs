@@ -3,7 +3,8 @@
 // the asker's segment only; "this solved it" records the deflection and
 // solves the ticket the question came with (as its requester, via
 // answer_bot); "not helpful"; bad tokens and articles that were not
-// offered; and resolutions lifting an article in later answers.
+// offered; resolutions lifting an article in later answers; and the
+// per-address limit for anonymous askers.
 import test, { describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { env, rawFetch, client } from './lib/harness.mjs';
@@ -108,5 +109,18 @@ describe('answer bot', () => {
     const audits = (await api('admin', 'GET', `/api/v2/tickets/${t.id}/audits.json`)).body.audits;
     assert.equal(audits.at(-1).via.channel, 'answer_bot');
     assert.equal(audits.at(-1).author_id, t.requester_id);
+  });
+
+  // last: it spends this address's anonymous budget for the minute
+  test('anonymous askers: at most 60 questions a minute from one address', async () => {
+    let limited = null;
+    for (let i = 0; i < 62 && !limited; i++) {
+      const r = await ask('anonymous', { enquiry: `parcel ${tag} ${i}` });
+      if (r.status === 429) limited = r;
+      else assert.equal(r.status, 200, r.text);
+    }
+    assert.ok(limited, 'no 429 after 62 questions');
+    assert.equal(limited.headers.get('retry-after'), '60');
+    assert.equal((await ask('agent', { enquiry: `parcel ${tag}` })).status, 200, 'signed requests are not counted');
   });
 });

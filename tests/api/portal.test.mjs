@@ -115,6 +115,15 @@ describe('contact form', () => {
     assert.equal(x.status, 422);
     assertInert(x.html, 'form re-shown with script payloads');
     assert.ok(x.html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+    // bytes that are not UTF-8: refused, not stored, not echoed
+    const raw = await page('/hc/en-us/requests/new', {
+      method: 'POST', headers: { 'Content-Type': FORM, Cookie: v.cookie },
+      body: `token=${v.token}&subject=%FF%FEbad&description=ok&email=utf8@customer.test`,
+    });
+    assert.equal(raw.status, 422);
+    const rawHtml = Buffer.from(await raw.arrayBuffer());
+    assert.ok(!rawHtml.includes(Buffer.from([0xff, 0xfe])), 'invalid bytes echoed');
+    assert.ok(rawHtml.toString().includes('Please check this field: Subject'));
   });
 
   test('spam: the honeypot saves nothing, a missing or foreign token is refused', async () => {
