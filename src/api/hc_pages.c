@@ -147,16 +147,43 @@ static void page_start(struct buf *b, struct req *r, const char *locale, const c
 		 locale, T(locale, M_SEARCH_PLACEHOLDER), T(locale, M_SEARCH), T(locale, M_SEARCH));
 }
 
-static int page_finish_reply(struct req *r, struct buf *b, int status)
+static int page_not_found(struct req *r, const char *locale);
+static int page_reader(struct req *r, struct hc_view *v);
+
+int hc_page_finish(struct req *r, struct buf *b, int status, int script)
 {
 	buf_adds(b, "</main><footer>Sonnim</footer></body></html>\n");
 	size_t n = b->len;
 	reply_take(r, status, "text/html; charset=utf-8", buf_detach(b), n);
 	reply_header(r, "Content-Security-Policy",
-		     "default-src 'none'; style-src 'unsafe-inline'; img-src http: https:; "
-		     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+		     script ? "default-src 'none'; style-src 'unsafe-inline'; img-src http: https:; "
+			      "script-src 'self'; connect-src 'self'; "
+			      "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+			    : "default-src 'none'; style-src 'unsafe-inline'; img-src http: https:; "
+			      "form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
 	reply_header(r, "Referrer-Policy", "same-origin");
 	return 0;
+}
+
+static int page_finish_reply(struct req *r, struct buf *b, int status)
+{
+	return hc_page_finish(r, b, status, 0);
+}
+
+void hc_page_start(struct buf *b, struct req *r, const char *locale, const char *title,
+		   const char *description, const char *path)
+{
+	page_start(b, r, locale, title, description, path);
+}
+
+int hc_page_not_found(struct req *r, const char *locale)
+{
+	return page_not_found(r, locale);
+}
+
+int hc_page_reader(struct req *r, struct hc_view *v)
+{
+	return page_reader(r, v);
 }
 
 static int page_not_found(struct req *r, const char *locale)
@@ -387,12 +414,11 @@ static int view_run(struct db *db, void *arg)
 	return hc_article_viewed(db, *(int64_t *)arg);
 }
 
-#define VISITOR_COOKIE "sonnim_hc"
 
 /* The visitor token from the cookie (40 hex), or NULL. */
-static const char *visitor_token(struct req *r)
+const char *hc_visitor_token(struct req *r)
 {
-	const char *t = req_cookie(r, VISITOR_COOKIE);
+	const char *t = req_cookie(r, HC_VISITOR_COOKIE);
 	if (!t || strlen(t) != 40 || strspn(t, "0123456789abcdef") != 40)
 		return NULL;
 	return t;
@@ -440,7 +466,7 @@ static int hc_article_page(struct req *r)
 	buf_adds(&b, "</article>");
 	/* was this helpful? */
 	char token[41];
-	const char *have = visitor_token(r);
+	const char *have = hc_visitor_token(r);
 	if (have)
 		snprintf(token, sizeof(token), "%s", have);
 	else
@@ -505,7 +531,7 @@ static int hc_article_page(struct req *r)
 	if (!have) {
 		char cookie[128];
 		snprintf(cookie, sizeof(cookie),
-			 VISITOR_COOKIE "=%s; Path=/hc; Max-Age=31536000; HttpOnly; SameSite=Lax",
+			 HC_VISITOR_COOKIE "=%s; Path=/hc; Max-Age=31536000; HttpOnly; SameSite=Lax",
 			 token);
 		reply_header(r, "Set-Cookie", cookie);
 	}
@@ -525,7 +551,7 @@ static int hexval(char c)
 
 /* The value of name in an application/x-www-form-urlencoded body, decoded
  * into out (cut at outlen - 1); 0, or -1 when absent. */
-static int form_value(const char *body, size_t len, const char *name, char *out, size_t outlen)
+int hc_form_value(const char *body, size_t len, const char *name, char *out, size_t outlen)
 {
 	size_t nl = strlen(name);
 	for (size_t i = 0; i < len;) {
@@ -578,9 +604,9 @@ static int hc_vote_form(struct req *r)
 	if (rc)
 		return rc < 0 ? reply_db_down(r) : page_not_found(r, loc);
 	char value[8] = "", token[48] = "";
-	const char *cookie = visitor_token(r);
-	form_value(r->body.s, r->body.len, "value", value, sizeof(value));
-	form_value(r->body.s, r->body.len, "token", token, sizeof(token));
+	const char *cookie = hc_visitor_token(r);
+	hc_form_value(r->body.s, r->body.len, "value", value, sizeof(value));
+	hc_form_value(r->body.s, r->body.len, "token", token, sizeof(token));
 	if (!cookie || strlen(token) != 40 || sodium_memcmp(cookie, token, 40) ||
 	    (strcmp(value, "up") && strcmp(value, "down"))) {
 		struct buf b = BUF_INIT;

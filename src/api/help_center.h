@@ -3,6 +3,7 @@
 #ifndef SONNIM_API_HELP_CENTER_H
 #define SONNIM_API_HELP_CENTER_H
 #include "http/http.h"
+#include <stddef.h>
 
 struct hc_view;
 
@@ -18,4 +19,32 @@ int hc_reader_or_reply(struct req *r, struct hc_view *v);
  * (every locale).  Runs one store_write; failures are only logged by the
  * store, the search reply does not depend on it. */
 void hc_note_miss(struct server *s, const char *query, const char *locale);
+
+/* ---- the public pages' frame (api/hc_pages.c), for the other /hc pages
+ * (api/hc_portal.c) ---- */
+struct buf;
+/* Open a page in locale: head (title, description when not NULL,
+ * canonical link to path), theme, header with the search form. */
+void hc_page_start(struct buf *b, struct req *r, const char *locale, const char *title,
+		   const char *description, const char *path);
+/* Close the page, reply with status and the security headers; script 1
+ * allows same-origin scripts and fetches (CSP script-src/connect-src
+ * 'self'), else the page may run no script at all.  Returns 0. */
+int hc_page_finish(struct req *r, struct buf *b, int status, int script);
+/* 404 page in locale.  Returns 0. */
+int hc_page_not_found(struct req *r, const char *locale);
+/* hc_reader_or_reply for a page: an unknown locale gets the 404 page.
+ * 0, or -1 after replying. */
+int hc_page_reader(struct req *r, struct hc_view *v);
+/* The value of name in an application/x-www-form-urlencoded body, decoded
+ * into out (cut at outlen - 1, on a byte: the caller checks UTF-8); 0, or
+ * -1 when absent. */
+int hc_form_value(const char *body, size_t len, const char *name, char *out, size_t outlen);
+/* The visitor's double-submit token from the sonnim_hc cookie (40 hex),
+ * or NULL. */
+/* The peer's address as text ("127.0.0.1", "::1"); "?" when unknown
+ * (api/hc_portal.c). */
+void hc_client_ip(struct req *r, char *out, size_t n);
+#define HC_VISITOR_COOKIE "sonnim_hc"
+const char *hc_visitor_token(struct req *r);
 #endif

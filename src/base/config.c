@@ -44,6 +44,8 @@ static const struct key {
 	{"max_mail", K_I64, offsetof(struct config, max_mail), 0},
 	{"mail_ca_file", K_STR, offsetof(struct config, mail_ca_file), 256},
 	{"hc_brand_color", K_STR, offsetof(struct config, hc_brand_color), 16},
+	{"hc_form_ip_limit", K_INT, offsetof(struct config, hc_form_ip_limit), 0},
+	{"hc_form_email_limit", K_INT, offsetof(struct config, hc_form_email_limit), 0},
 };
 
 int config_set(struct config *c, const char *key, const char *value)
@@ -103,6 +105,8 @@ static void defaults(struct config *c)
 	c->smtp_starttls = 1;
 	c->imap_poll = 60;
 	c->mail_rate_limit = 20;
+	c->hc_form_ip_limit = 30;
+	c->hc_form_email_limit = 5;
 	c->mail_auto_reply = 1;
 	c->max_mail = 50 << 20;
 	snprintf(c->hc_brand_color, sizeof(c->hc_brand_color), "#1f6feb");

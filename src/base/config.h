@@ -35,6 +35,8 @@ struct config {
 	int64_t max_mail;	/* largest message accepted, bytes */
 	char mail_ca_file[256];	/* PEM of extra CAs to trust for SMTP/IMAP TLS; "" = system */
 	char hc_brand_color[16];	/* help center theme colour, #rgb or #rrggbb */
+	int hc_form_ip_limit;	/* contact-form submissions per hour from one IP; 0 = no limit */
+	int hc_form_email_limit;	/* ... for one email address (or signed-in user) */
 };
 
 /* Defaults, then path (if non-NULL and present; must exist if required),

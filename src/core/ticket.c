@@ -385,7 +385,7 @@ int ticket_apply(struct ticket *t, const struct ticket_change *c, const struct a
 	if (!strcmp(n.status, "solved") && !n.assignee_id) {
 		if (who->role >= ROLE_AGENT)
 			n.assignee_id = who->user_id;
-		else
+		else if (!ch->solve_unassigned)
 			FAIL("assignee: is required when solving a ticket");
 	}
 	if (n.due_at && (!n.type || strcmp(n.type, "task")))

@@ -72,6 +72,8 @@ struct ticket_change {
 	int comment_public;	/* 1 public reply, 0 internal note */
 	int64_t comment_author_id;	/* 0 = the acting user */
 	struct strlist upload_tokens;
+	int solve_unassigned;	/* the requester closes it themselves (the answer bot's
+				   "this solved it"): solving needs no assignee */
 };
 
 /* One audit event: a field that changed (or was set on create). */

@@ -19,6 +19,8 @@
  *                        (jobs/rules.c; queued hourly by the scheduler in jobs.c)
  *   webhook.deliver      {"webhook_id":..,"body":"..",["event_id","ticket_id"]}
  *                        one attempt to send a webhook (jobs/webhook.h)
+ *   mail.signin          {"user_id","locale"} (channels/email/signin.c: the portal's
+ *                        sign-in link)
  *   sla.recompute        {} -> {"tickets": N}: every SLA clock re-evaluated
  *                        after a policy or schedule changed (jobs/sla_clock.c)
  *   sla.breach_check     {"now", "lead": optional} -> {"now","tickets","breached",
@@ -262,6 +264,7 @@ const struct job_handler job_handlers[] = {
 	{"automations.run", automations_run_job, 3},
 	{"webhook.deliver", webhook_deliver_job, WEBHOOK_MAX_ATTEMPTS},
 	{"mail.notify", email_notify_job, 8},
+	{"mail.signin", email_signin_job, 5},
 	{"sla.recompute", sla_recompute_job, 5},
 	{"sla.breach_check", sla_breach_job, 3},
 	{0},

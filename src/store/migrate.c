@@ -309,6 +309,26 @@ static const char *const migrations[] = {
 	"CREATE TABLE sla_breach_events (ticket_id BIGINT NOT NULL, metric TEXT NOT NULL,"
 	" kind TEXT NOT NULL, cycle_at BIGINT NOT NULL, breach_at BIGINT NOT NULL,"
 	" created_at BIGINT NOT NULL, PRIMARY KEY (ticket_id, metric, kind, cycle_at));",
+	/* 12: self-service (store/answer_bot_store.c, store/portal_store.c):
+	 * the answer bot's deflections (one per question asked: the articles
+	 * offered, the outcome, the ticket it may solve; token_hash = SHA-256 of
+	 * the interaction_access_token), the feedback its outcomes leave per
+	 * query term and article (ranking), the help center's rate-limit events
+	 * (contact form per IP and per email) and the portal's one-time
+	 * sign-in links (SHA-256 of the token). */
+	"CREATE TABLE answer_bot_deflections (id @ID@, token_hash TEXT NOT NULL UNIQUE,"
+	" enquiry TEXT NOT NULL, locale TEXT NOT NULL, channel TEXT NOT NULL,"
+	" ticket_id BIGINT, user_id BIGINT, article_ids TEXT NOT NULL DEFAULT '[]',"
+	" rejected_ids TEXT NOT NULL DEFAULT '[]', state TEXT NOT NULL DEFAULT 'offered',"
+	" article_id BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE INDEX answer_bot_deflections_ticket ON answer_bot_deflections(ticket_id);"
+	"CREATE TABLE answer_bot_feedback (term TEXT NOT NULL, article_id BIGINT NOT NULL,"
+	" resolved BIGINT NOT NULL DEFAULT 0, rejected BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (term, article_id));"
+	"CREATE TABLE portal_rate_events (key TEXT NOT NULL, at BIGINT NOT NULL);"
+	"CREATE INDEX portal_rate_events_key ON portal_rate_events(key, at);"
+	"CREATE TABLE portal_login_tokens (token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL,"
+	" expires_at BIGINT NOT NULL, used_at BIGINT);",
 };
 
 static const char search_sqlite[] =

@@ -19,6 +19,8 @@ const files = [
   './rules.test.mjs',
   './macros.test.mjs',
   './satisfaction.test.mjs',
+  './answerbot.test.mjs',
+  './portal.test.mjs',
   './permissions.test.mjs',
   './zz-durability.test.mjs',
 ];

@@ -254,6 +254,21 @@ const ENDPOINTS = [
   ['GET', '//hc/{l}/articles/{x}', 'public', MISSING],
   ['POST', '//hc/{l}/articles/{x}/vote', 'public', MISSING],
   ['GET', '//hc/{l}/search', 'public', OK],
+  // customer portal pages
+  ['GET', '//hc/assets/suggest.js', 'public', OK],
+  ['GET', '//hc/{l}/signin', 'public', OK],
+  ['POST', '//hc/{l}/signin', 'public', [403]],
+  ['POST', '//hc/{l}/signin/link', 'public', [403]],
+  ['GET', '//hc/{l}/signin/token', 'public', MISSING],
+  ['GET', '//hc/{l}/requests', 'public', [200, 303]],
+  ['GET', '//hc/{l}/requests/new', 'public', OK],
+  ['POST', '//hc/{l}/requests/new', 'public', [403]],
+  ['GET', '//hc/{l}/requests/{x}', 'public', MISSING],
+  ['POST', '//hc/{l}/requests/{x}', 'public', MISSING],
+  // answer bot
+  ['POST', '/answer_bot/answers', 'public', INVALID, { body: { enquiry: '' } }],
+  ['POST', '/answer_bot/resolution', 'public', INVALID, { body: { article_id: X } }],
+  ['POST', '/answer_bot/rejection', 'public', INVALID, { body: { article_id: X } }],
   // business hours: agents read, admins write
   ['GET', '/business_hours/schedules', 'agent', OK],
   ['POST', '/business_hours/schedules', 'admin', INVALID, { body: { schedule: { name: 'x' } } }],

@@ -146,6 +146,17 @@ M=$(imap_fetch alice@customer.test "$(uid_of alice@customer.test "t$T.c0@support
 check "auto-reply is Auto-Submitted: auto-generated" test "$(echo "$M" | header Auto-Submitted)" = auto-generated
 check "auto-reply threads to the customer's mail" test "$(echo "$M" | header In-Reply-To)" = "<order-1@customer.test>"
 check "auto-reply subject carries [#$T]" sh -c "echo '$(echo "$M" | header Subject)' | grep -q '\[#$T\]'"
+# the status link (core/portal.h): whatever the transfer encoding, then followed
+link_of() {
+	node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
+	  const re=/(https?:\/\/[^\s"<>]*\/hc\/[a-z-]+\/requests\/\d+\?token=[0-9a-f]{40})/;
+	  let m=re.exec(s.replace(/=\r?\n/g,"").replace(/=3D/gi,"="));
+	  if(!m)for(const b of s.split(/\r?\n\r?\n/)){m=re.exec(Buffer.from(b.replace(/\s+/g,""),"base64").toString("utf8"));if(m)break}
+	  console.log(m?m[1]:"")})'
+}
+LINK=$(echo "$M" | link_of)
+check "auto-reply carries the request's status link ($LINK)" sh -c "echo \"\$1\" | grep -q '/requests/$T?token='" _ "$LINK"
+check "the status link opens the request without an account" sh -c "curl -s \"\$1\" | grep -q 'requests/$T'" _ "$LINK"
 
 # ---- 3. agent reply -> SMTP job -> Postfix -> Dovecot ---------------------------
 api PUT "/tickets/$T.json" '{"ticket":{"comment":{"body":"확인해 보니 내일 도착 예정입니다.","public":true}}}' >/dev/null

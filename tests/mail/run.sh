@@ -171,5 +171,7 @@ export SONNIM_BIN
 suite e2e tests/mail/e2e.sh
 # the "mail.notify" job: rendered notifications out through Postfix to IMAP
 suite notify tests/mail/notify.sh
+# the portal's emailed sign-in link: out through Postfix, read over IMAP, followed
+suite signin tests/mail/signin.sh
 
 finish

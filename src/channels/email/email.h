@@ -42,6 +42,11 @@ int email_send_job(struct server *s, int64_t job_id, json_t *payload, json_t **r
  * rendered for the ticket (notify.c has the payload and Message-IDs). */
 int email_notify_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
 		     char *err, size_t errlen);
+/* Job "mail.signin" {"user_id", "locale"}: mint a one-time portal sign-in
+ * token and mail its link to the user (channels/email/signin.c).  Same
+ * contract as email_send_job. */
+int email_signin_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
+		     char *err, size_t errlen);
 /* Listener: queue mail.send for public agent comments. */
 int email_replies_listener(struct db *db, const struct event_row *e);
 

@@ -6,7 +6,8 @@
  *   1. reads the ticket, the requester, the comment and its author, the
  *      support address the ticket talks through (ticket_mail, else the
  *      default address) and the ticket's Message-IDs - all from a reader;
- *   2. renders the localized text (template.h, in the requester's locale)
+ *   2. renders the localized text (template.h, in the requester's locale,
+ *      with the request's status link: core/portal.h)
  *      and composes the message (compose.h): From "<agent> (<support
  *      name>)" <support address>, To the requester, Cc the ticket's CCs,
  *      Subject "[#T] <subject>", Message-ID t<T>.c<C>@<domain> (the same
@@ -28,7 +29,9 @@
 #include "channels/email/mime.h"
 #include "channels/email/smtp.h"
 #include "channels/email/template.h"
+#include "core/portal.h"
 #include "store/attachment_store.h"
+#include "store/portal_store.h"
 #include "store/mail_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
@@ -220,7 +223,13 @@ int email_send_job(struct server *s, int64_t job_id, json_t *payload, json_t **r
 		return 0;
 	}
 
-	/* the words */
+	/* the words; the status link lets the customer follow the request in
+	 * the portal without an account (core/portal.h) */
+	char secret[65], status_url[512] = "";
+	if (!portal_secret_load(s->store, secret))
+		portal_status_url(s->cfg.base_url,
+				  !strcmp(mail_template_locale(m.requester.locale), "ko") ? "ko" : "en-us",
+				  secret, tid, status_url, sizeof(status_url));
 	struct mail_values tv = {
 	    .ticket_id = tid,
 	    .ticket_subject = m.t.subject,
@@ -229,6 +238,7 @@ int email_send_job(struct server *s, int64_t job_id, json_t *payload, json_t **r
 	    .comment_text = cid ? m.c.body : NULL,
 	    .comment_html = cid ? m.c.html_body : NULL,
 	    .previous_ticket_id = m.followup_of,
+	    .status_url = status_url,
 	};
 	struct mail_rendered rm;
 	mail_rendered_init(&rm);
