@@ -8,12 +8,12 @@
 extern const struct route system_routes[], ticket_routes[], user_routes[], org_routes[],
 	group_routes[], field_routes[], upload_routes[], search_routes[], job_routes[],
 	metric_routes[], mail_routes[], hc_routes[], hc_page_routes[], rule_routes[],
-	webhook_routes[];
+	webhook_routes[], workspace_routes[];
 
 static const struct route *const tables[] = {
 	system_routes, ticket_routes, user_routes, org_routes, group_routes,
 	field_routes, upload_routes, search_routes, job_routes, metric_routes, mail_routes,
-	hc_routes, hc_page_routes, rule_routes, webhook_routes,
+	hc_routes, hc_page_routes, rule_routes, webhook_routes, workspace_routes,
 };
 
 struct route api_routes[256];

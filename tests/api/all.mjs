@@ -16,6 +16,7 @@ const files = [
   './errors.test.mjs',
   './auth.test.mjs',
   './rules.test.mjs',
+  './stream.test.mjs',
   './permissions.test.mjs',
   './zz-durability.test.mjs',
 ];
