@@ -39,7 +39,11 @@ const ENDPOINTS = [
   ['GET', '/sonnim/session', 'end-user', OK],
   ['DELETE', '/sonnim/session', 'end-user', [400]],
   ['POST', '/sonnim/session', 'public', [401], { body: { email: 'nobody@sonnim.test', password: 'x' } }],
-  // the event stream is for agents (rawFetch reads its first chunk, then hangs up)
+  // the agent workspace: the app is public (it holds no data), the event
+  // stream is for agents (rawFetch reads its first chunk, then hangs up)
+  ['GET', '//agent', 'public', OK],
+  ['GET', '//agent/', 'public', OK],
+  ['GET', '//agent/assets/{x}', 'public', MISSING],
   ['GET', '//api/v2/sonnim/stream', 'agent', OK],
   // tickets
   ['GET', '/tickets', 'end-user', OK],
