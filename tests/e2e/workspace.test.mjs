@@ -133,7 +133,8 @@ describe('an agent at work', () => {
     await page.keyboard.type('키보드로 쓴 답변입니다. Replied from the keyboard.');
     await page.keyboard.press('Control+Enter');
     await page.waitForFunction((n) => document.querySelectorAll('.conversation .comment').length === n + 1, before);
-    await page.keyboard.press('Escape'); // leave the composer
+    // a submit hands the keys back to the shortcuts: n works at once
+    await page.waitForFunction(() => document.activeElement.name !== 'comment');
     await page.keyboard.press('n');
     await page.waitForFunction(() => document.activeElement && document.activeElement.name === 'comment');
     await page.keyboard.type('내부 메모: only agents see this.');

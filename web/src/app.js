@@ -35,10 +35,21 @@ function parseRoute(hash) {
   return { page: 'view', view: key };
 }
 
+// one formatter per language: toLocaleString would build one per call,
+// which costs more than rendering a comment
+const formats = {};
 function when(lang, iso) {
   if (!iso) return '';
-  const d = new Date(iso);
-  return d.toLocaleString(lang === 'ko' ? 'ko-KR' : 'en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const f = formats[lang] || (formats[lang] = new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }));
+  return f.format(new Date(iso));
+}
+
+// Go to an in-app route now: the hash for the address bar and history,
+// and the route state at once rather than on the later hashchange event.
+let routeSetter = null;
+function navigate(hash) {
+  if (location.hash !== hash) location.hash = hash;
+  if (routeSetter) routeSetter(parseRoute(hash));
 }
 
 // --- a small shared cache of users, groups and ticket pages ---
@@ -189,6 +200,8 @@ function Composer({ lang, mode, setMode, onSubmit, taRef }) {
     try {
       await onSubmit(text, mode === 'reply', status);
       setText('');
+      // done writing: give the keys back to the shortcuts (j/k, r, n...)
+      if (taRef.current) taRef.current.blur();
     } catch (e) {
       setError(e.message);
     } finally {
@@ -247,18 +260,19 @@ function SidePanel({ lang, ticket, agents, groups, onChange }) {
 }
 
 function TicketPage({ lang, id, agents, groups, composerMode, setComposerMode, taRef, version, onChanged }) {
-  const [page, setPage] = useState(() => cache.get(id) || null);
+  const [fetched, setPage] = useState(null);
   const [error, setError] = useState('');
+  // render from the cache in the same pass as the route change (a
+  // prefetched neighbour shows at once), then revalidate from the server
+  const page = fetched && fetched.ticket.id === id ? fetched : cache.get(id) || null;
   useEffect(() => {
     let live = true;
-    const c = cache.get(id);
-    setPage(c || null);
     setError('');
     fetchTicketPage(id).then((p) => live && setPage(p)).catch((e) => live && setError(e.message));
     return () => { live = false; };
   }, [id, version]);
   if (error) return html`<section class="ticket"><p class="error" role="alert">${tr(lang, 'error.load', { msg: error })}</p></section>`;
-  if (!page || page.ticket.id !== id) return html`<section class="ticket loading" aria-busy="true"></section>`;
+  if (!page) return html`<section class="ticket loading" aria-busy="true"></section>`;
   const tk = page.ticket;
   const update = async (fields) => {
     const r = await api('PUT', `tickets/${id}.json`, { ticket: fields });
@@ -299,6 +313,7 @@ export function App() {
   const [theme, setTheme] = useState(() => localStorage.getItem('sonnim.theme') || (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
   const [session, setSession] = useState(undefined); // undefined: asking; null: signed out
   const [route, setRoute] = useState(() => parseRoute(location.hash));
+  routeSetter = setRoute;
   const [lastView, setLastView] = useState('mine');
   const [counts, setCounts] = useState({});
   const [tickets, setTickets] = useState(null);
@@ -428,19 +443,19 @@ export function App() {
       const go = (d) => {
         if (!list.length) return;
         const i = Math.max(0, Math.min(list.length - 1, s.selected + d));
-        if (s.route.page === 'ticket') location.hash = `#/tickets/${list[i].id}`;
+        if (s.route.page === 'ticket') navigate(`#/tickets/${list[i].id}`);
         else setSelected(i);
       };
       if (gPending.current && Date.now() - gPending.current < 1500) {
         gPending.current = 0;
-        if (e.key === 'v') { location.hash = `#/views/${s.viewKey}`; e.preventDefault(); }
+        if (e.key === 'v') { navigate(`#/views/${s.viewKey}`); e.preventDefault(); }
         return;
       }
       switch (e.key) {
         case 'j': go(1); break;
         case 'k': go(-1); break;
         case 'Enter': case 'o':
-          if (s.route.page === 'view' && list[s.selected]) location.hash = `#/tickets/${list[s.selected].id}`;
+          if (s.route.page === 'view' && list[s.selected]) navigate(`#/tickets/${list[s.selected].id}`);
           break;
         case 'r': case 'n':
           if (s.route.page !== 'ticket') return;
@@ -449,7 +464,7 @@ export function App() {
           break;
         case 'g': gPending.current = Date.now(); break;
         case '?': setHelp(true); break;
-        case 'Escape': if (s.route.page === 'ticket') location.hash = `#/views/${s.viewKey}`; break;
+        case 'Escape': if (s.route.page === 'ticket') navigate(`#/views/${s.viewKey}`); break;
         default: return;
       }
       e.preventDefault();
