@@ -16,8 +16,8 @@ HDRS := $(wildcard src/*/*.h src/*/*/*.h)
 UNIT := $(wildcard tests/unit/*/test_*.c tests/unit/*/*/test_*.c)
 FUZZ := $(wildcard tests/fuzz/*/fuzz.c)
 
-REL_OBJ  := $(SRC:src/%.c=$(BUILD)/rel/%.o)
-ASAN_OBJ := $(SRC:src/%.c=$(BUILD)/asan/%.o)
+REL_OBJ  := $(SRC:src/%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/gen/web_assets.o
+ASAN_OBJ := $(SRC:src/%.c=$(BUILD)/asan/%.o) $(BUILD)/asan/gen/web_assets.o
 UNIT_BIN := $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%)
 REPLAY_BIN := $(FUZZ:tests/fuzz/%/fuzz.c=$(BUILD)/asan/replay/%)
 
@@ -34,6 +34,29 @@ $(BUILD)/rel/%.o: src/%.c $(HDRS)
 	@echo "  CC      $@"
 	@$(CC) $(REL_CFLAGS) -c $< -o $@
 $(BUILD)/asan/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(ASAN_CFLAGS) -c $< -o $@
+
+# The agent workspace (web/): npm ci from the lockfile when node_modules is
+# missing or older than it, esbuild into $(BUILD)/web (hashed names), then
+# scripts/embed-web.mjs turns that into $(BUILD)/gen/web_assets.c (bytes +
+# gzip + ETags), compiled into the binary like any other source.
+WEB_SRC := web/package.json web/package-lock.json web/build.mjs $(wildcard web/src/*)
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	@echo "  NPM     web (npm ci)"
+	@cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+$(BUILD)/web/index.html: $(WEB_SRC) web/node_modules/.package-lock.json
+	@echo "  WEB     $(BUILD)/web"
+	@node web/build.mjs $(BUILD)/web
+$(BUILD)/gen/web_assets.c: $(BUILD)/web/index.html scripts/embed-web.mjs
+	@node scripts/embed-web.mjs $(BUILD)/web $@
+$(BUILD)/rel/gen/web_assets.o: $(BUILD)/gen/web_assets.c src/http/static.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(REL_CFLAGS) -c $< -o $@
+$(BUILD)/asan/gen/web_assets.o: $(BUILD)/gen/web_assets.c src/http/static.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(ASAN_CFLAGS) -c $< -o $@

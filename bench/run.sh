@@ -16,6 +16,8 @@
 #   5. BENCH_PG=1: ticket show and create on PostgreSQL (tests/pg.sh)
 #   6. BENCH_PEER=1: Request Tracker 5 as a peer (../shared/bench/peer-rt.sh;
 #      root, installs Debian packages)
+#   last: rules (bench/rules.sh), then the agent workspace in Chromium
+#      (bench/web.sh: first-load bytes and time, ticket-to-ticket switch)
 #
 # Environment (defaults in brackets):
 #   SONNIM_BIN [build/rel/sonnim]   BENCH_TICKETS [100000]
@@ -372,3 +374,6 @@ fi
 say ""
 say "rules (bench/rules.sh): 500 triggers and 50 SLA policies per update, automation pass over 100,000 tickets"
 SONNIM_BIN="$BIN" sh "$B/rules.sh" || say "bench: the rules section failed"
+say ""
+say "agent workspace (bench/web.sh): first load, first view, ticket switch in Chromium"
+SONNIM_BIN="$BIN" sh "$B/web.sh" || say "bench: the workspace section failed"

@@ -1,15 +1,19 @@
 #!/bin/sh
 # deps.sh - install the Debian packages Sonnim needs.
-#   scripts/deps.sh run    what `make run` needs (build + runtime)
-#   scripts/deps.sh check  also what `make check` needs (tests, PostgreSQL, node)
+#   scripts/deps.sh run    what `make run` needs (build + runtime; node and
+#                          npm build the agent workspace in web/)
+#   scripts/deps.sh check  also what `make check` needs (tests, PostgreSQL,
+#                          chromium for the browser tests, fonts-nanum so
+#                          that Korean renders in its screenshots)
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 RUN="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
  libpq-dev libsodium-dev libstemmer-dev libmagic-dev libxml2-dev
  libgmime-3.0-dev libcurl4-openssl-dev libcmark-gfm-dev
- libcmark-gfm-extensions-dev libicu-dev"
-CHECK="$RUN libcmocka-dev clang libclang-rt-14-dev postgresql wrk nodejs npm
- ca-certificates postfix dovecot-core dovecot-imapd dovecot-lmtpd swaks"
+ libcmark-gfm-extensions-dev libicu-dev nodejs npm"
+CHECK="$RUN libcmocka-dev clang libclang-rt-14-dev postgresql wrk
+ ca-certificates postfix dovecot-core dovecot-imapd dovecot-lmtpd swaks chromium
+ fonts-nanum"
 case "${1:-run}" in
   run) want=$RUN ;;
   check|bench) want=$CHECK ;;

@@ -14,7 +14,9 @@
 #                                    prints "api: N passed, M failed"
 #   tests/mail/run.sh                the end-to-end mail suite (Postfix,
 #                                    Dovecot, swaks); "mail: N passed, ..."
-# Script suites (api, mail) end with a line "<name>: N passed, M failed".
+#   tests/e2e/run.sh                 the agent workspace in Chromium
+#                                    (playwright-core); "e2e: N passed, ..."
+# Script suites (api, mail, e2e) end with a line "<name>: N passed, M failed".
 # (build/ is $BUILD when make was given BUILD=..., as the Makefile allows.)
 #
 # Order of events: take $BUILD/.test-run.lock (a second run in the same
@@ -118,8 +120,8 @@ run_suite() {
 		[ -n "$line" ] && [ "$rc" -eq 0 ] || passed=0
 	elif [ "$kind" = script ]; then
 		line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
-		passed=$(echo "$line" | sed -n 's/^[a-z]*: \([0-9]*\) passed.*/\1/p')
-		failed=$(echo "$line" | sed -n 's/^[a-z]*: [0-9]* passed, \([0-9]*\) failed.*/\1/p')
+		passed=$(echo "$line" | sed -n 's/^[a-z0-9]*: \([0-9]*\) passed.*/\1/p')
+		failed=$(echo "$line" | sed -n 's/^[a-z0-9]*: [0-9]* passed, \([0-9]*\) failed.*/\1/p')
 	else
 		line=$(grep -E '^\[  (PASSED|FAILED)  \] [0-9]+ test\(s\)' "$log" | head -n 1)
 		passed=$(sum_matches "$log" 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s).*/\1/p')
@@ -177,6 +179,7 @@ SPECS="$LOGS/suites.txt"
 # order (tests/unit/<area>/ and tests/unit/<area>/<sub>/)
 [ -f tests/api/run.sh ] && echo "script api tests/api/run.sh" >>"$SPECS"
 [ -f tests/mail/run.sh ] && echo "script mail tests/mail/run.sh" >>"$SPECS"
+[ -f tests/e2e/run.sh ] && echo "script e2e tests/e2e/run.sh" >>"$SPECS"
 for b in "$TESTS"/*/test_* "$TESTS"/*/*/test_*; do
 	[ -f "$b" ] && [ -x "$b" ] || continue
 	name=${b#"$TESTS"/}

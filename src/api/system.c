@@ -76,6 +76,8 @@ static int session_login(struct req *r)
 	return reply_json(r, 200, out);
 }
 
+/* GET /api/v2/sonnim/session.json: who is signed in (+ csrf_token for a
+ * cookie session). */
 static int session_show(struct req *r)
 {
 	struct user u = {0};
@@ -83,6 +85,17 @@ static int session_show(struct req *r)
 		return reply_not_found(r);
 	json_t *out = json_pack("{s:o}", "user", user_json(r->srv, &u));
 	user_clear(&u);
+	/* a browser session also gets its CSRF token back, so a reloaded page
+	 * can write again (a same-origin read: other sites cannot see it) */
+	const char *sid = req_cookie(r, "sonnim_session");
+	char h[65], csrf[65];
+	int64_t uid;
+	if (!req_header(r, "Authorization") && sid && strlen(sid) == 40) {
+		token_hash(sid, h);
+		if (!session_store_lookup(req_db(r), h, now_seconds(), &uid, csrf) &&
+		    uid == r->actor.user_id)
+			json_object_set_new(out, "csrf_token", json_string(csrf));
+	}
 	return reply_json(r, 200, out);
 }
 

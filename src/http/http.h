@@ -88,6 +88,11 @@ json_t *req_json_or_reply(struct req *r);
 int reply_json(struct req *r, int status, json_t *j);
 int reply_raw(struct req *r, int status, const char *content_type, const void *data,
 	      size_t len);
+/* Reply with static data (never freed, never copied: embedded files). */
+int reply_static(struct req *r, int status, const char *content_type, const void *data,
+		 size_t len);
+/* Reply with a response the caller built (streams: http/sse.c); taken over. */
+int reply_response(struct req *r, int status, struct MHD_Response *resp);
 /* Reply with data (malloc'd, taken over) of len bytes. */
 int reply_take(struct req *r, int status, const char *content_type, char *data, size_t len);
 /* Zendesk-shaped error body: {"error":..., "description":..., "details":...}

@@ -13,6 +13,7 @@
 #include "base/util.h"
 #include "http/auth.h"
 #include "http/metrics.h"
+#include "http/sse.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -81,6 +82,20 @@ int reply_json(struct req *r, int status, json_t *j)
 int reply_raw(struct req *r, int status, const char *ctype, const void *data, size_t len)
 {
 	return queue(r, status, ctype, (void *)data, len, MHD_RESPMEM_MUST_COPY);
+}
+
+int reply_static(struct req *r, int status, const char *ctype, const void *data, size_t len)
+{
+	return queue(r, status, ctype, (void *)data, len, MHD_RESPMEM_PERSISTENT);
+}
+
+int reply_response(struct req *r, int status, struct MHD_Response *resp)
+{
+	if (r->resp)
+		BUG("second reply for %s %s", r->method_name, r->path);
+	r->status = status;
+	r->resp = resp;
+	return 0;
 }
 
 int reply_take(struct req *r, int status, const char *ctype, char *data, size_t len)
@@ -431,6 +446,10 @@ int server_start(struct server *s)
 {
 	if (s->cfg.write_threads > 0)
 		s->pool = pool_start(s->cfg.write_threads);
+	if (sse_start(s)) {
+		log_error("http", "cannot start the event stream hub");
+		return -1;
+	}
 	struct sockaddr_in sa = {0};
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)s->cfg.port);
@@ -459,6 +478,8 @@ void server_stop(struct server *s)
 		return;
 	/* stop accepting, let in-flight requests finish (at most 30 s) */
 	MHD_socket fd = MHD_quiesce_daemon(s->mhd);
+	/* end the event streams first: they never finish on their own */
+	sse_stop();
 	for (int i = 0; i < 3000 && atomic_load(&inflight) > 0; i++) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);

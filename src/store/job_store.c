@@ -212,6 +212,41 @@ int event_store_pending(struct db *db, const char *listener, int limit, struct e
 	return 0;
 }
 
+int event_store_after(struct db *db, int64_t after, int limit, struct event_row **out, int *n)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r,
+			  "SELECT id, ticket_id, actor_id, created_at, type, payload FROM events"
+			  " WHERE id > ? ORDER BY id LIMIT ?",
+			  "ii", after, (int64_t)limit);
+	if (rc)
+		return rc;
+	*n = r->nrows;
+	*out = r->nrows ? xcalloc(r->nrows, sizeof(**out)) : NULL;
+	for (int i = 0; i < r->nrows; i++) {
+		struct event_row *e = &(*out)[i];
+		e->id = db_int(r, i, 0);
+		e->ticket_id = db_int(r, i, 1);
+		e->actor_id = db_int(r, i, 2);
+		e->created_at = db_int(r, i, 3);
+		e->type = dup_col(r, i, 4);
+		e->payload = dup_col(r, i, 5);
+	}
+	db_res_free(r);
+	return 0;
+}
+
+int event_store_last_id(struct db *db, int64_t *id)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r, "SELECT COALESCE(MAX(id), 0) FROM events", "");
+	if (rc)
+		return rc;
+	*id = r->nrows ? db_int(r, 0, 0) : 0;
+	db_res_free(r);
+	return 0;
+}
+
 int event_store_advance(struct db *db, const char *listener, int64_t last_id)
 {
 	return db_query(db, NULL,

@@ -43,6 +43,11 @@ struct event_row {
 /* Events after the listener's cursor, at most limit, in id order. */
 int event_store_pending(struct db *db, const char *listener, int limit, struct event_row **out,
 			int *n);
+/* Events with id > after, at most limit, in id order (the SSE hub's poll;
+ * it reads no listener cursor and writes nothing). */
+int event_store_after(struct db *db, int64_t after, int limit, struct event_row **out, int *n);
+/* The newest event's id (0 when there is none) into *id. */
+int event_store_last_id(struct db *db, int64_t *id);
 int event_store_advance(struct db *db, const char *listener, int64_t last_id);
 void event_rows_free(struct event_row *v, int n);
 #endif

@@ -39,6 +39,12 @@ const ENDPOINTS = [
   ['GET', '/sonnim/session', 'end-user', OK],
   ['DELETE', '/sonnim/session', 'end-user', [400]],
   ['POST', '/sonnim/session', 'public', [401], { body: { email: 'nobody@sonnim.test', password: 'x' } }],
+  // the agent workspace: the app is public (it holds no data), the event
+  // stream is for agents (rawFetch reads its first chunk, then hangs up)
+  ['GET', '//agent', 'public', OK],
+  ['GET', '//agent/', 'public', OK],
+  ['GET', '//agent/assets/{x}', 'public', MISSING],
+  ['GET', '//api/v2/sonnim/stream', 'agent', OK],
   // tickets
   ['GET', '/tickets', 'end-user', OK],
   ['POST', '/tickets', 'end-user', INVALID, { body: { ticket: { subject: 'matrix' } } }],

@@ -410,6 +410,8 @@ export function show(r) {
 // ---- plain fetch, for what node-zendesk cannot express -----------------------
 // Every caller says why in a comment: malformed JSON, invalid UTF-8, raw
 // headers, cookies and CSRF, /healthz and /metrics, binary downloads.
+// An event stream (text/event-stream) never ends: rawFetch then reads only
+// its first chunk and closes the connection.
 export async function rawFetch(pathOrUrl, { method = 'GET', headers = {}, body, who = 'admin', auth = 'token' } = {}) {
   const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${state.server.url}${pathOrUrl}`;
   const h = { ...headers };
@@ -418,7 +420,14 @@ export async function rawFetch(pathOrUrl, { method = 'GET', headers = {}, body, 
     const cred = auth === 'password' ? `${p.email}:${p.password}` : `${p.email}/token:${p.token}`;
     h.Authorization = 'Basic ' + Buffer.from(cred).toString('base64');
   }
-  const res = await fetch(url, { method, headers: h, body });
+  const ac = new AbortController();
+  const res = await fetch(url, { method, headers: h, body, signal: ac.signal });
+  if ((res.headers.get('content-type') || '').startsWith('text/event-stream')) {
+    const reader = res.body.getReader();
+    const first = await reader.read();
+    ac.abort();
+    return { status: res.status, headers: res.headers, text: Buffer.from(first.value || []).toString('utf8'), body: null };
+  }
   const text = await res.text();
   let json = null;
   try {

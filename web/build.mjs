@@ -1,0 +1,54 @@
+// build.mjs - bundle the agent workspace with esbuild.
+//
+//   node build.mjs OUTDIR     (default: dist)
+//
+// src/main.js (which imports src/app.css) becomes OUTDIR/assets/app-HASH.js
+// and OUTDIR/assets/app-HASH.css, minified, with content hashes in the
+// names so the server can cache them for a year; OUTDIR/index.html is
+// written last and points at them.  index.html is the one file that is not
+// hashed: the server sends it with no-cache and an ETag.  Nothing here
+// touches the network; scripts/embed-web.mjs turns OUTDIR into C.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const out = path.resolve(process.argv[2] || path.join(here, 'dist'));
+fs.rmSync(out, { recursive: true, force: true });
+fs.mkdirSync(path.join(out, 'assets'), { recursive: true });
+
+const result = await esbuild.build({
+  entryPoints: { app: path.join(here, 'src', 'main.js') },
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: ['chrome100', 'firefox100', 'safari15'],
+  entryNames: '[name]-[hash]',
+  outdir: path.join(out, 'assets'),
+  metafile: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+const names = Object.keys(result.metafile.outputs).map((p) => path.basename(p));
+const js = names.find((n) => n.endsWith('.js'));
+const css = names.find((n) => n.endsWith('.css'));
+if (!js || !css) throw new Error(`esbuild made ${names.join(', ')}; want one .js and one .css`);
+
+const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sonnim</title>
+<link rel="stylesheet" href="assets/${css}">
+<script type="module" src="assets/${js}"></script>
+</head>
+<body>
+<div id="app"></div>
+</body>
+</html>
+`;
+fs.writeFileSync(path.join(out, 'index.html'), html);
+console.log(`web: ${js}, ${css} in ${path.relative(process.cwd(), out) || '.'}`);
