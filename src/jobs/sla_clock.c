@@ -12,8 +12,10 @@
  * breach ahead.  An update without a status change still re-evaluates:
  * a new priority, group or tag can change the policy or its targets.
  *
- * Cost per event: three or four reads, one JSON parse per policy until one
- * matches, one ICU schedule opened when a schedule exists, one upsert.
+ * Cost per event: four or five reads (one of them the policies' version),
+ * the parsed filters walked until one matches (they are parsed again only
+ * when the version moves), the matching policy parsed once, one ICU
+ * schedule opened when a schedule exists, one upsert.
  *
  * The recompute job (sla.recompute) runs the same evaluation, without an
  * event, over every ticket that has a clock, in pages of 200 tickets per
@@ -29,41 +31,101 @@
 #include "store/sla_store.h"
 #include "store/ticket_store.h"
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The policies, parsed once per version (sla_policy_store_version) and
+ * shared by the dispatcher and the recompute job under a lock: matching a
+ * ticket walks parsed filters, and only the chosen policy is parsed again,
+ * into the caller's struct. */
+static struct {
+	pthread_mutex_t lock;
+	int loaded;
+	int64_t version;
+	struct sla_policy_row *rows;
+	struct sla_policy *parsed;
+	int *ok;	/* rows[i] parsed into parsed[i] */
+	int n;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void cache_drop(void)
+{
+	for (int i = 0; i < cache.n; i++)
+		if (cache.ok[i])
+			sla_policy_clear(&cache.parsed[i]);
+	sla_policy_list_free(cache.rows, cache.n);
+	free(cache.parsed);
+	free(cache.ok);
+	cache.rows = NULL;
+	cache.parsed = NULL;
+	cache.ok = NULL;
+	cache.n = 0;
+	cache.loaded = 0;
+}
+
+static int parse_row(const struct sla_policy_row *r, struct sla_policy *p)
+{
+	json_t *f = json_loads(r->filter, 0, NULL);
+	json_t *m = json_loads(r->policy_metrics, 0, NULL);
+	char err[256];
+	int rc = sla_policy_parse(f, m, p, err, sizeof(err));
+	json_decref(f);
+	json_decref(m);
+	return rc;
+}
+
+/* Bring the cache to the database's version; call with the lock held. */
+static int cache_load(struct db *db)
+{
+	int64_t v;
+	int rc = sla_policy_store_version(db, &v);
+	if (rc)
+		return rc;
+	if (cache.loaded && cache.version == v)
+		return 0;
+	cache_drop();
+	struct sla_policy_row *rows;
+	int n;
+	if ((rc = sla_policy_store_list(db, &rows, &n)))
+		return rc;
+	cache.rows = rows;
+	cache.n = n;
+	cache.parsed = xcalloc((size_t)n + 1, sizeof(*cache.parsed));
+	cache.ok = xcalloc((size_t)n + 1, sizeof(*cache.ok));
+	for (int i = 0; i < n; i++)
+		cache.ok[i] = !parse_row(&rows[i], &cache.parsed[i]);
+	cache.version = v;
+	cache.loaded = 1;
+	return 0;
+}
+
 /* The first policy that matches t: 0 with *p filled (id set), 1 none. */
 static int choose_policy(struct db *db, const struct ticket *t, struct sla_policy *p)
 {
-	struct sla_policy_row *v;
-	int n;
-	int rc = sla_policy_store_list(db, &v, &n);
-	if (rc)
-		return rc;
 	struct sla_ticket st = {.status = t->status, .priority = t->priority, .type = t->type,
 				.via = t->via_channel, .group_id = t->group_id,
 				.assignee_id = t->assignee_id,
 				.organization_id = t->organization_id,
 				.requester_id = t->requester_id, .tags = t->tags.v,
 				.ntags = (int)t->tags.n};
-	rc = 1;
-	for (int i = 0; i < n && rc == 1; i++) {
-		json_t *f = json_loads(v[i].filter, 0, NULL);
-		json_t *m = json_loads(v[i].policy_metrics, 0, NULL);
-		char err[256];
-		if (!sla_policy_parse(f, m, p, err, sizeof(err))) {
-			if (sla_policy_match(p, &st)) {
-				p->id = v[i].id;
-				rc = 0;
-			} else {
-				sla_policy_clear(p);
-			}
-		}
-		json_decref(f);
-		json_decref(m);
+	pthread_mutex_lock(&cache.lock);
+	int rc = cache_load(db);
+	if (rc) {
+		pthread_mutex_unlock(&cache.lock);
+		return rc;
 	}
-	sla_policy_list_free(v, n);
+	rc = 1;
+	for (int i = 0; i < cache.n && rc == 1; i++) {
+		if (!cache.ok[i] || !sla_policy_match(&cache.parsed[i], &st))
+			continue;
+		if (!parse_row(&cache.rows[i], p)) {
+			p->id = cache.rows[i].id;
+			rc = 0;
+		}
+	}
+	pthread_mutex_unlock(&cache.lock);
 	return rc;
 }
 

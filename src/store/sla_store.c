@@ -74,6 +74,34 @@ void sla_policy_list_free(struct sla_policy_row *v, int n)
 	free(v);
 }
 
+/* Every change to the policies moves their version (a row of
+ * scheduler_entries, as rules.version is), so the listener's parsed copy
+ * knows when to reload. */
+static int bump_version(struct db *db)
+{
+	int rc = db_query(db, NULL,
+			  "INSERT INTO scheduler_entries (name, next_run_at) VALUES ('sla.version', 0)"
+			  " ON CONFLICT (name) DO NOTHING",
+			  "");
+	return rc ? rc
+		  : db_query(db, NULL,
+			     "UPDATE scheduler_entries SET next_run_at = next_run_at + 1"
+			     " WHERE name = 'sla.version'",
+			     "");
+}
+
+int sla_policy_store_version(struct db *db, int64_t *version)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r,
+			  "SELECT next_run_at FROM scheduler_entries WHERE name = 'sla.version'", "");
+	if (rc)
+		return rc;
+	*version = r->nrows ? db_int(r, 0, 0) : 0;
+	db_res_free(r);
+	return 0;
+}
+
 int sla_policy_store_insert(struct db *db, struct sla_policy_row *p)
 {
 	struct db_res *r;
@@ -94,16 +122,17 @@ int sla_policy_store_insert(struct db *db, struct sla_policy_row *p)
 		return rc;
 	p->id = db_int(r, 0, 0);
 	db_res_free(r);
-	return 0;
+	return bump_version(db);
 }
 
 int sla_policy_store_update(struct db *db, const struct sla_policy_row *p)
 {
-	return db_query(db, NULL,
-			"UPDATE sla_policies SET title = ?, description = ?, position = ?, filter = ?,"
-			" policy_metrics = ?, updated_at = ? WHERE id = ?",
-			"ssissii", p->title, p->description, p->position, p->filter,
-			p->policy_metrics, p->updated_at, p->id);
+	int rc = db_query(db, NULL,
+			  "UPDATE sla_policies SET title = ?, description = ?, position = ?, filter = ?,"
+			  " policy_metrics = ?, updated_at = ? WHERE id = ?",
+			  "ssissii", p->title, p->description, p->position, p->filter,
+			  p->policy_metrics, p->updated_at, p->id);
+	return rc ? rc : bump_version(db);
 }
 
 int sla_policy_store_delete(struct db *db, int64_t id)
@@ -111,7 +140,9 @@ int sla_policy_store_delete(struct db *db, int64_t id)
 	int rc = db_query(db, NULL, "DELETE FROM sla_policies WHERE id = ?", "i", id);
 	if (rc)
 		return rc;
-	return db_changes(db) ? 0 : 1;
+	if (!db_changes(db))
+		return 1;
+	return bump_version(db);
 }
 
 int sla_policy_store_reorder(struct db *db, const int64_t *ids, int n, int64_t now)
@@ -133,7 +164,7 @@ int sla_policy_store_reorder(struct db *db, const int64_t *ids, int n, int64_t n
 	for (int i = 0; !rc && i < n; i++)
 		rc = db_query(db, NULL, "UPDATE sla_policies SET position = ?, updated_at = ? WHERE id = ?",
 			      "iii", (int64_t)i + 1, now, ids[i]);
-	return rc;
+	return rc ? rc : bump_version(db);
 }
 
 /* ---- ticket clocks ----------------------------------------------------- */

@@ -34,6 +34,9 @@ int sla_policy_store_list(struct db *db, struct sla_policy_row **out, int *n);
 void sla_policy_list_free(struct sla_policy_row *v, int n);
 /* Insert p (id set); position <= 0 puts it last (p->position set). */
 int sla_policy_store_insert(struct db *db, struct sla_policy_row *p);
+/* A number that moves on every insert, update, delete and reorder of the
+ * policies (0 before the first): what a parsed copy is checked against. */
+int sla_policy_store_version(struct db *db, int64_t *version);
 int sla_policy_store_update(struct db *db, const struct sla_policy_row *p);
 /* 0, 1 when absent. */
 int sla_policy_store_delete(struct db *db, int64_t id);
