@@ -62,6 +62,7 @@
 #include "core/field.h"
 #include "core/hc.h"
 #include "core/portal.h"
+#include "core/satisfaction.h"
 #include "core/user.h"
 #include "http/auth.h"
 #include "jobs/jobs.h"
@@ -73,6 +74,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,7 +92,7 @@ enum pmsg {
 	P_E_FIELD, P_E_TOKEN, P_E_RATE, P_SIGNED_IN_AS, P_REQUEST, P_REPLY, P_SEND,
 	P_MARK_SOLVED, P_STATUS, P_E_REPLY, P_WEBSITE, P_SAVED, P_SIGN_IN, P_PASSWORD,
 	P_SIGN_IN_PW, P_SEND_LINK, P_LINK_SENT, P_E_LOGIN, P_E_LINK, P_MY_REQUESTS, P_ORG_REQUESTS,
-	P_NONE, P_NMSG
+	P_NONE, P_RATE, P_NMSG
 };
 
 static const char *const pmsgs[P_NMSG][2] = { /* [ko, en-us] */
@@ -142,6 +144,7 @@ static const char *const pmsgs[P_NMSG][2] = { /* [ko, en-us] */
     [P_MY_REQUESTS] = {"내 요청", "My requests"},
     [P_ORG_REQUESTS] = {"조직의 요청", "Organization requests"},
     [P_NONE] = {"요청이 없습니다.", "No requests."},
+    [P_RATE] = {"이 요청에 대한 상담은 어떠셨나요? 평가하기", "How did we do? Rate this request"},
 };
 
 static const char *PT(const char *locale, enum pmsg m)
@@ -841,6 +844,22 @@ static int request_page_show(struct req *r, const char *loc, const char *token, 
 	comment_list_free(cs, nc);
 	if (status == 422)
 		buf_addf(&b, "<p class=\"errors\" role=\"alert\">%s</p>", PT(loc, P_E_REPLY));
+	/* the requester of a solved or closed request rates it here: the same
+	 * signed survey link as the CSAT mail (api/satisfaction.c checks the
+	 * window and the token) */
+	char *secret = NULL;
+	if (a.user_id == t.requester_id &&
+	    (!strcmp(t.status, "solved") || !strcmp(t.status, "closed")) &&
+	    setting_get(req_db(r), "csat_secret", &secret) == 0) {
+		char ct[65];
+		csat_token(secret, t.id, t.requester_id, ct);
+		sodium_memzero(secret, strlen(secret));
+		buf_addf(&b,
+			 "<p class=\"csat\"><a href=\"/hc/requests/%" PRId64
+			 "/satisfaction?token=%s\">%s</a></p>",
+			 t.id, ct, PT(loc, P_RATE));
+	}
+	free(secret);
 	if (strcmp(t.status, "closed")) {
 		buf_addf(&b, "<form method=\"post\" action=\"%s\">", path);
 		if (by_token) {

@@ -169,6 +169,24 @@ describe('request page', () => {
     other = Number(/ticket-number">[^#]*#(\d+)/.exec(o.html)[1]);
   });
 
+  test('a solved request offers its requester the satisfaction survey', async () => {
+    const before = await (await page(link)).text();
+    assert.ok(!before.includes('Rate this request'), 'no survey before the request is solved');
+    const me = (await admin('/api/v2/users/me.json')).body.user;
+    const json = (body) => ({ method: 'PUT', who: 'admin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const put = await rawFetch(`/api/v2/tickets/${id}.json`, json({ ticket: { status: 'solved', assignee_id: me.id } }));
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    const html = await (await page(link)).text();
+    const m = /<p class="csat"><a href="([^"]+)">How did we do\? Rate this request<\/a>/.exec(html);
+    assert.ok(m, 'the survey link on the solved request');
+    assert.match(m[1], new RegExp(`^/hc/requests/${id}/satisfaction\\?token=[0-9a-f]{64}$`));
+    const survey = await page(m[1]);
+    assert.equal(survey.status, 200);
+    // reopen, so the tests after this one find the request as they expect
+    const back = await rawFetch(`/api/v2/tickets/${id}.json`, json({ ticket: { status: 'open' } }));
+    assert.equal(back.status, 200, JSON.stringify(back.body));
+  });
+
   test('the status link opens that request, read and reply, and no other', async () => {
     assert.match(link, new RegExp(`^/hc/en-us/requests/${id}\\?token=[0-9a-f]{40}$`));
     const r = await page(link);
