@@ -1,5 +1,6 @@
 #!/bin/sh
-# run.sh - the browser suite: the agent workspace in Debian's Chromium
+# run.sh - the browser suite: the agent workspace and the help center in
+# Debian's Chromium
 # (headless, --no-sandbox, background networking off) driven by
 # playwright-core, against one real `sonnim serve` on SQLite started by the
 # API suite's harness (tests/api/lib/harness.mjs).
@@ -9,13 +10,15 @@
 #
 # Order of events: `npm ci` here (playwright-core pinned by
 # package-lock.json) and in tests/api (node-zendesk, for the harness) when
-# their node_modules are missing; then one `node --test` of
-# workspace.test.mjs.  Screenshots go to a temp dir unless
+# their node_modules are missing; then one `node --test` per file
+# (workspace.test.mjs, helpcenter.test.mjs), each with its own work
+# directory and server, the counts added up.  Screenshots go to a temp dir unless
 # SONNIM_E2E_SCREENSHOTS says where.  Last line, exactly:
 # "e2e: N passed, M failed"; exit 0 only when M == 0 and N > 0.
 #
 # Environment: SONNIM_BIN (default $BUILD/asan/sonnim), SONNIM_CHROMIUM
-# (default /usr/bin/chromium), SONNIM_E2E_SCREENSHOTS.
+# (default /usr/bin/chromium), SONNIM_E2E_SCREENSHOTS, SONNIM_E2E_TESTS (which
+# files, default "workspace helpcenter").
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -52,24 +55,30 @@ trap 'exit 130' INT TERM HUP
 SONNIM_E2E_SCREENSHOTS=${SONNIM_E2E_SCREENSHOTS:-$TMP/screenshots}
 case "$SONNIM_E2E_SCREENSHOTS" in /*) ;; *) SONNIM_E2E_SCREENSHOTS="$ROOT/$SONNIM_E2E_SCREENSHOTS" ;; esac
 export SONNIM_E2E_SCREENSHOTS
-mkdir -p "$TMP/work"
-
-tap=$TMP/e2e.tap
-SONNIM_API_WORKDIR=$TMP/work node --test-reporter=spec --test-reporter-destination=stdout \
-	--test-reporter=tap --test-reporter-destination="$tap" "$HERE/workspace.test.mjs"
-rc=$?
-pass=$(sed -n 's/^# pass \([0-9][0-9]*\)$/\1/p' "$tap" | tail -n 1)
-fail=$(sed -n 's/^# fail \([0-9][0-9]*\)$/\1/p' "$tap" | tail -n 1)
-cancelled=$(sed -n 's/^# cancelled \([0-9][0-9]*\)$/\1/p' "$tap" | tail -n 1)
-pass=${pass:-0}
-fail=$((${fail:-0} + ${cancelled:-0}))
-if [ -z "$(sed -n '/^# pass /p' "$tap")" ] || { [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; }; then
-	echo "e2e: node exited with status $rc without a failed test; counted as 1 failed"
-	fail=$((fail + 1))
-fi
-if [ "$fail" -gt 0 ] && [ -f "$TMP/work/server.log" ]; then
-	echo "---- last 60 lines of the server log ----"
-	tail -n 60 "$TMP/work/server.log"
-fi
+pass=0
+fail=0
+for name in ${SONNIM_E2E_TESTS:-workspace helpcenter}; do
+	work=$TMP/work-$name
+	tap=$TMP/$name.tap
+	mkdir -p "$work"
+	SONNIM_API_WORKDIR=$work node --test-reporter=spec --test-reporter-destination=stdout \
+		--test-reporter=tap --test-reporter-destination="$tap" "$HERE/$name.test.mjs"
+	rc=$?
+	p=$(sed -n 's/^# pass \([0-9][0-9]*\)$/\1/p' "$tap" | tail -n 1)
+	f=$(sed -n 's/^# fail \([0-9][0-9]*\)$/\1/p' "$tap" | tail -n 1)
+	c=$(sed -n 's/^# cancelled \([0-9][0-9]*\)$/\1/p' "$tap" | tail -n 1)
+	p=${p:-0}
+	f=$((${f:-0} + ${c:-0}))
+	if [ -z "$(sed -n '/^# pass /p' "$tap")" ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+		echo "e2e: $name: node exited with status $rc without a failed test; counted as 1 failed"
+		f=$((f + 1))
+	fi
+	if [ "$f" -gt 0 ] && [ -f "$work/server.log" ]; then
+		echo "---- $name: last 60 lines of the server log ----"
+		tail -n 60 "$work/server.log"
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+done
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
