@@ -29,6 +29,7 @@
 #include "core/markdown.h"
 #include "http/auth.h"
 #include "store/hc_store.h"
+#include "store/user_store.h"
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -434,21 +435,6 @@ static int load_translation(struct db *db, struct hc_op *op, int64_t id,
 	return rc;
 }
 
-static int exists(struct db *db, const char *kind, int64_t id, int *found)
-{
-	struct db_res *r;
-	int rc = db_query(db, &r,
-			  !strcmp(kind, HC_CATEGORY) ? "SELECT id FROM hc_categories WHERE id = ?"
-			  : !strcmp(kind, HC_SECTION) ? "SELECT id FROM hc_sections WHERE id = ?"
-						      : "SELECT id FROM hc_articles WHERE id = ?",
-			  "i", id);
-	if (rc)
-		return rc;
-	*found = r->nrows > 0;
-	db_res_free(r);
-	return 0;
-}
-
 static int category_save_run(struct db *db, void *arg)
 {
 	struct hc_op *op = arg;
@@ -500,7 +486,7 @@ static int section_save_run(struct db *db, void *arg)
 	if (b->set & HB_CATEGORY)
 		category = b->category;
 	if (category) {
-		if ((rc = exists(db, HC_CATEGORY, category, &found)))
+		if ((rc = hc_store_exists(db, HC_CATEGORY, category, &found)))
 			goto out;
 		if (!found && !op->id && !(b->set & HB_CATEGORY))
 			REFUSE(404, "not found");
@@ -570,7 +556,7 @@ static int article_save_run(struct db *db, void *arg)
 	if (b->set & HB_SECTION)
 		section = b->section;
 	if (section) {
-		if ((rc = exists(db, HC_SECTION, section, &found)))
+		if ((rc = hc_store_exists(db, HC_SECTION, section, &found)))
 			goto out;
 		if (!found && !op->id && !(b->set & HB_SECTION))
 			REFUSE(404, "not found");
@@ -578,11 +564,12 @@ static int article_save_run(struct db *db, void *arg)
 			REFUSE(422, "section_id: %" PRId64 " is not a section", section);
 	}
 	if ((b->set & HB_AUTHOR) && b->author) {
-		struct db_res *r;
-		if ((rc = db_query(db, &r, "SELECT role FROM users WHERE id = ?", "i", b->author)))
+		struct user u = {0};
+		if ((rc = user_store_get(db, b->author, &u)) < 0)
 			goto out;
-		int ok = r->nrows && db_str(r, 0, 0) && strcmp(db_str(r, 0, 0), "end-user");
-		db_res_free(r);
+		int ok = rc == 0 && u.role >= ROLE_AGENT;
+		rc = 0;
+		user_clear(&u);
 		if (!ok)
 			REFUSE(422, "author_id: %" PRId64 " is not an agent or admin", b->author);
 	}
@@ -965,7 +952,7 @@ static int translation_save_run(struct db *db, void *arg)
 	struct tr_op *op = arg;
 	struct hc_translation t = {0};
 	int found = 0;
-	int rc = exists(db, HC_ARTICLE, op->article_id, &found);
+	int rc = hc_store_exists(db, HC_ARTICLE, op->article_id, &found);
 	if (rc)
 		return rc;
 	if (!found) {
@@ -1049,26 +1036,22 @@ struct trdel_op {
 static int translation_delete_run(struct db *db, void *arg)
 {
 	struct trdel_op *op = arg;
-	struct db_res *r;
-	int rc = db_query(db, &r,
-			  "SELECT t.source_type, t.source_id, t.locale, a.source_locale FROM"
-			  " hc_translations t JOIN hc_articles a ON a.id = t.source_id"
-			  " WHERE t.id = ? AND t.source_type = 'Article'",
-			  "i", op->id);
-	if (rc)
+	int64_t article;
+	char *locale, *source;
+	int rc = hc_article_translation_by_id(db, op->id, &article, &locale, &source);
+	if (rc < 0)
 		return rc;
-	if (!r->nrows) {
-		db_res_free(r);
+	if (rc == 0 && !strcmp(locale, source)) {
+		op->status = 422; /* the source locale's translation stays */
+		rc = DB_REFUSED;
+	} else if (rc == 1) {
 		op->status = 404;
-		return DB_REFUSED;
+		rc = DB_REFUSED;
+	} else {
+		rc = hc_translation_delete(db, HC_ARTICLE, article, locale);
 	}
-	if (!strcmp(db_str(r, 0, 2), db_str(r, 0, 3))) {
-		db_res_free(r);
-		op->status = 422;
-		return DB_REFUSED;
-	}
-	rc = hc_translation_delete(db, HC_ARTICLE, db_int(r, 0, 1), db_str(r, 0, 2));
-	db_res_free(r);
+	free(locale);
+	free(source);
 	return rc;
 }
 

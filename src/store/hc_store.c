@@ -1039,3 +1039,40 @@ void hc_miss_list_free(struct hc_miss *v, int n)
 		free(v[i].query);
 	free(v);
 }
+
+int hc_store_exists(struct db *db, const char *kind, int64_t id, int *found)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r,
+			  !strcmp(kind, HC_CATEGORY) ? "SELECT id FROM hc_categories WHERE id = ?"
+			  : !strcmp(kind, HC_SECTION) ? "SELECT id FROM hc_sections WHERE id = ?"
+						      : "SELECT id FROM hc_articles WHERE id = ?",
+			  "i", id);
+	if (rc)
+		return rc;
+	*found = r->nrows > 0;
+	db_res_free(r);
+	return 0;
+}
+
+int hc_article_translation_by_id(struct db *db, int64_t id, int64_t *article_id, char **locale,
+				 char **source_locale)
+{
+	struct db_res *r;
+	*locale = *source_locale = NULL;
+	int rc = db_query(db, &r,
+			  "SELECT t.source_id, t.locale, a.source_locale FROM"
+			  " hc_translations t JOIN hc_articles a ON a.id = t.source_id"
+			  " WHERE t.id = ? AND t.source_type = 'Article'",
+			  "i", id);
+	if (rc)
+		return rc;
+	rc = r->nrows ? 0 : 1;
+	if (!rc) {
+		*article_id = db_int(r, 0, 0);
+		*locale = xstrdup(db_str(r, 0, 1));
+		*source_locale = xstrdup(db_str(r, 0, 2));
+	}
+	db_res_free(r);
+	return rc;
+}

@@ -151,6 +151,13 @@ int hc_translation_get(struct db *db, const char *source_type, int64_t source_id
 /* Insert or replace t (by source_type, source_id, locale); t->id set.
  * Refreshes the article's search document and updated_at. */
 int hc_translation_put(struct db *db, struct hc_translation *t);
+/* Does the category/section/article (kind HC_CATEGORY, HC_SECTION,
+ * HC_ARTICLE) id exist?  0 with *found, or DB_*. */
+int hc_store_exists(struct db *db, const char *kind, int64_t id, int *found);
+/* The article translation with row id: its article, locale and the
+ * article's source locale (both owned).  0, 1 when there is none, DB_*. */
+int hc_article_translation_by_id(struct db *db, int64_t id, int64_t *article_id, char **locale,
+				 char **source_locale);
 /* Delete one translation (not the source locale's: the caller checks).
  * 0, or 1 when there is none. */
 int hc_translation_delete(struct db *db, const char *source_type, int64_t source_id,
