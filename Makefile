@@ -73,7 +73,7 @@ $(BUILD)/asan/sonnim: src/main.c $(BUILD)/asan/libsonnim.a
 	@echo "  LINK    $@"
 	@$(CC) $(ASAN_CFLAGS) $< $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -o $@
 
-$(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libsonnim.a tests/unit/testutil.h
+$(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libsonnim.a tests/unit/testutil.h tests/unit/store/testdb.h
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(ASAN_CFLAGS) -Itests/unit $< $(BUILD)/asan/libsonnim.a $(ASAN_LDFLAGS) $(PKGLIBS) -lcmocka -o $@

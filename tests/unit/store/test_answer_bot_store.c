@@ -16,40 +16,18 @@
 #include <string.h>
 #include <unistd.h>
 
-static char g_url[1024], g_path[512];
+#include "testdb.h"
 
 struct fixture {
 	struct store *st;
 	struct db *db;
 };
 
-static void remove_db_files(const char *path)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	char p[600];
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(*suffixes); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
-	const char *env = getenv("SONNIM_TEST_DB");
-	if (!env || !*env || !strcmp(env, "sqlite")) {
-		const char *dir = getenv("TMPDIR");
-		snprintf(g_path, sizeof(g_path), "%s/sonnim-test-ab-XXXXXX",
-			 dir && *dir ? dir : "/tmp");
-		int fd = mkstemp(g_path);
-		if (fd < 0)
-			return -1;
-		close(fd);
-		snprintf(g_url, sizeof(g_url), "sqlite:%s", g_path);
-	} else {
-		snprintf(g_url, sizeof(g_url), "%s", env);
-	}
-	print_message("engine: %s\n", g_path[0] ? "sqlite" : "postgresql");
+	if (testdb_pick("ab"))
+		return -1;
 	char err[512] = "";
 	struct store *st = store_open(g_url, 0, 1, err, sizeof(err));
 	if (!st) {

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char g_url[1024], g_path[512];
+#include "testdb.h"
 static struct store *st;
 static struct db *db;
 static int64_t admin_id, agent_id, agent2_id, cust_id, org_id, group_id, ticket_id;
@@ -82,20 +82,8 @@ static int write_ticket(struct actor who, int64_t id, struct ticket_change *c)
 
 static int group_setup(void **state)
 {
-	const char *env = getenv("SONNIM_TEST_DB");
-	if (!env || !*env || !strcmp(env, "sqlite")) {
-		const char *dir = getenv("TMPDIR");
-		snprintf(g_path, sizeof(g_path), "%s/sonnim-test-macro-XXXXXX",
-			 dir && *dir ? dir : "/tmp");
-		int fd = mkstemp(g_path);
-		if (fd < 0)
-			return -1;
-		close(fd);
-		snprintf(g_url, sizeof(g_url), "sqlite:%s", g_path);
-	} else {
-		snprintf(g_url, sizeof(g_url), "%s", env);
-	}
-	print_message("engine: %s\n", g_path[0] ? "sqlite" : "postgresql");
+	if (testdb_pick("macro"))
+		return -1;
 	char err[512] = "";
 	st = store_open(g_url, 0, 1, err, sizeof(err));
 	db = st ? db_open(g_url, 0, err, sizeof(err)) : NULL;
