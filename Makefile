@@ -114,7 +114,7 @@ bench: deps-check all $(BUILD)/rel/bench/mail_parse
 	@sh bench/run.sh
 	@SONNIM_BIN=$(BUILD)/rel/sonnim sh bench/mail.sh
 
-fuzz: deps-check
+fuzz: deps-check $(BUILD)/gen/web_assets.c
 	@sh tests/fuzz/run.sh
 
 format:
