@@ -11,78 +11,10 @@ import { useState, useEffect, useRef, useCallback, useMemo } from 'preact/hooks'
 import { html } from './html.js';
 import { api, get, setCsrf, stream, ApiError } from './api.js';
 import { t as tr, defaultLang } from './i18n.js';
+import { VIEWS, viewQuery, parseRoute, when, navigate, setRouteSetter, users, cache, loadUsers, prefetch, enc } from './shared.js';
+import { StatusBadge, TicketPage } from './ticket.js';
 
-export const VIEWS = [
-  { key: 'mine', query: 'type:ticket assignee:me status<solved' },
-  { key: 'unassigned', query: 'type:ticket assignee:none status<solved' },
-  { key: 'unsolved', query: 'type:ticket status<solved' },
-  { key: 'recent', query: 'type:ticket updated>7days' },
-  { key: 'pending', query: 'type:ticket status:pending' },
-  { key: 'solved', query: 'type:ticket status:solved updated>7days' },
-];
-const STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'];
-const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
-const TYPES = ['question', 'incident', 'problem', 'task'];
-
-const enc = encodeURIComponent;
-const viewQuery = (v) => `${v.query} order_by:updated_at sort:desc`;
-
-function parseRoute(hash) {
-  let m = /^#\/tickets\/(\d+)/.exec(hash);
-  if (m) return { page: 'ticket', id: Number(m[1]) };
-  m = /^#\/views\/(\w+)/.exec(hash);
-  const key = m && VIEWS.some((v) => v.key === m[1]) ? m[1] : null; // null: the last view
-  return { page: 'view', view: key };
-}
-
-// one formatter per language: toLocaleString would build one per call,
-// which costs more than rendering a comment
-const formats = {};
-function when(lang, iso) {
-  if (!iso) return '';
-  const f = formats[lang] || (formats[lang] = new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }));
-  return f.format(new Date(iso));
-}
-
-// Go to an in-app route now: the hash for the address bar and history,
-// and the route state at once rather than on the later hashchange event.
-let routeSetter = null;
-function navigate(hash) {
-  if (location.hash !== hash) location.hash = hash;
-  if (routeSetter) routeSetter(parseRoute(hash));
-}
-
-// --- a small shared cache of users, groups and ticket pages ---
-const users = new Map();
-const cache = new Map(); // ticket id -> {ticket, comments}
-
-async function loadUsers(ids) {
-  const want = [...new Set(ids.filter((id) => id && !users.has(id)))];
-  for (let i = 0; i < want.length; i += 100) {
-    const r = await get(`users/show_many.json?ids=${want.slice(i, i + 100).join(',')}`);
-    for (const u of r.users) users.set(u.id, u);
-  }
-}
-
-async function fetchTicketPage(id) {
-  const [t, c] = await Promise.all([get(`tickets/${id}.json`), get(`tickets/${id}/comments.json?per_page=100`)]);
-  let comments = c.comments;
-  let next = c.next_page;
-  while (next) {
-    const u = new URL(next);
-    const more = await get(`${u.pathname.replace(/^\/api\/v2\//, '')}${u.search}`);
-    comments = comments.concat(more.comments);
-    next = more.next_page;
-  }
-  await loadUsers([t.ticket.requester_id, t.ticket.assignee_id, ...comments.map((x) => x.author_id)]);
-  const page = { ticket: t.ticket, comments };
-  cache.set(id, page);
-  return page;
-}
-
-function prefetch(id) {
-  if (id && !cache.has(id)) fetchTicketPage(id).catch(() => {});
-}
+export { VIEWS };
 
 // --- sign-in ---
 function Login({ lang, onSignedIn }) {
@@ -136,9 +68,6 @@ function ViewNav({ lang, current, counts }) {
   </nav>`;
 }
 
-function StatusBadge({ lang, status }) {
-  return html`<span class=${`status s-${status}`} title=${tr(lang, `status.${status}`)}>${tr(lang, `status.${status}`)}</span>`;
-}
 
 function TicketList({ lang, view, tickets, selected, onSelect, error }) {
   const listRef = useRef(null);
@@ -166,135 +95,6 @@ function TicketList({ lang, view, tickets, selected, onSelect, error }) {
   </section>`;
 }
 
-// --- the ticket page ---
-function Conversation({ lang, page }) {
-  return html`<ol class="conversation" data-ticket=${page.ticket.id} data-comments=${page.comments.length}>
-    ${page.comments.map((c) => {
-      const a = users.get(c.author_id) || {};
-      const channel = (c.via && c.via.channel) || 'web';
-      return html`<li key=${c.id} class=${c.public ? 'comment public' : 'comment internal'} data-comment=${c.id}>
-        <div class="meta">
-          <span class="author">${a.name || `#${c.author_id}`}</span>
-          ${a.role && a.role !== 'end-user' && html`<span class="role">${a.role}</span>`}
-          <span class=${c.public ? 'kind k-public' : 'kind k-internal'}>${c.public ? tr(lang, 'ticket.public') : tr(lang, 'ticket.internal')}</span>
-          <span class="channel" title=${tr(lang, 'ticket.via', { channel })}>${channel}</span>
-          <time datetime=${c.created_at}>${when(lang, c.created_at)}</time>
-        </div>
-        <div class="body">${c.body}</div>
-      </li>`;
-    })}
-  </ol>`;
-}
-
-function Composer({ lang, mode, setMode, onSubmit, taRef }) {
-  const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const submit = async (status) => {
-    if (!text.trim()) {
-      setError(tr(lang, 'composer.empty'));
-      return;
-    }
-    setBusy(true);
-    setError('');
-    try {
-      await onSubmit(text, mode === 'reply', status);
-      setText('');
-      // done writing: give the keys back to the shortcuts (j/k, r, n...)
-      if (taRef.current) taRef.current.blur();
-    } catch (e) {
-      setError(e.message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const onKey = (e) => {
-    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
-      e.preventDefault();
-      submit(null);
-    } else if (e.key === 'Escape') {
-      e.target.blur();
-    }
-  };
-  return html`<section class=${`composer m-${mode}`}>
-    <div class="tabs" role="tablist">
-      <button role="tab" aria-selected=${mode === 'reply'} class=${mode === 'reply' ? 'on' : ''} onClick=${() => setMode('reply')}>${tr(lang, 'composer.reply')} <kbd>r</kbd></button>
-      <button role="tab" aria-selected=${mode === 'note'} class=${mode === 'note' ? 'on' : ''} onClick=${() => setMode('note')}>${tr(lang, 'composer.note')} <kbd>n</kbd></button>
-    </div>
-    <textarea ref=${taRef} name="comment" rows="4" value=${text} onInput=${(e) => setText(e.target.value)} onKeyDown=${onKey}
-      placeholder=${tr(lang, mode === 'reply' ? 'composer.placeholder.reply' : 'composer.placeholder.note')}></textarea>
-    ${error && html`<p class="error" role="alert">${error}</p>`}
-    <div class="submit">
-      ${['open', 'pending', 'solved'].map((s) => html`<button key=${s} class=${s === 'open' ? 'primary' : ''} disabled=${busy} data-submit=${s} onClick=${() => submit(s)}>${tr(lang, 'composer.submitAs', { status: tr(lang, `status.${s}`) })}</button>`)}
-    </div>
-  </section>`;
-}
-
-function Field({ label, children }) {
-  return html`<label class="field"><span>${label}</span>${children}</label>`;
-}
-
-function SidePanel({ lang, ticket, agents, groups, onChange }) {
-  const req = users.get(ticket.requester_id) || {};
-  const [tags, setTags] = useState((ticket.tags || []).join(' '));
-  useEffect(() => setTags((ticket.tags || []).join(' ')), [ticket.id, (ticket.tags || []).join(' ')]);
-  const sel = (name, value, options, label) => html`<select name=${name} value=${value ?? ''} onChange=${(e) => onChange({ [name]: e.target.value === '' ? null : (name.endsWith('_id') ? Number(e.target.value) : e.target.value) })}>
-      ${options.map(([v, l]) => html`<option key=${v} value=${v}>${l}</option>`)}
-    </select>`;
-  return html`<aside class="side">
-    <div class="requester">
-      <div class="label">${tr(lang, 'ticket.requester')}</div>
-      <div class="name">${req.name || ''}</div>
-      <div class="email">${req.email || ''}</div>
-    </div>
-    <${Field} label=${tr(lang, 'ticket.assignee')}>${sel('assignee_id', ticket.assignee_id, [['', tr(lang, 'ticket.none')], ...agents.map((a) => [a.id, a.name])])}<//>
-    <${Field} label=${tr(lang, 'ticket.group')}>${sel('group_id', ticket.group_id, [['', tr(lang, 'ticket.none')], ...groups.map((g) => [g.id, g.name])])}<//>
-    <${Field} label=${tr(lang, 'ticket.status')}>${sel('status', ticket.status, STATUSES.filter((s) => s !== 'closed' || ticket.status === 'closed').map((s) => [s, tr(lang, `status.${s}`)]))}<//>
-    <${Field} label=${tr(lang, 'ticket.priority')}>${sel('priority', ticket.priority, [['', tr(lang, 'ticket.none')], ...PRIORITIES.map((p) => [p, tr(lang, `priority.${p}`)])])}<//>
-    <${Field} label=${tr(lang, 'ticket.type')}>${sel('type', ticket.type, [['', tr(lang, 'ticket.none')], ...TYPES.map((p) => [p, tr(lang, `type.${p}`)])])}<//>
-    <${Field} label=${tr(lang, 'ticket.tags')}>
-      <input name="tags" value=${tags} placeholder=${tr(lang, 'ticket.tags.hint')} onInput=${(e) => setTags(e.target.value)}
-        onKeyDown=${(e) => { if (e.key === 'Enter') onChange({ tags: tags.split(/\s+/).filter(Boolean) }); }} />
-    <//>
-  </aside>`;
-}
-
-function TicketPage({ lang, id, agents, groups, composerMode, setComposerMode, taRef, version, onChanged }) {
-  const [fetched, setPage] = useState(null);
-  const [error, setError] = useState('');
-  // render from the cache in the same pass as the route change (a
-  // prefetched neighbour shows at once), then revalidate from the server
-  const page = fetched && fetched.ticket.id === id ? fetched : cache.get(id) || null;
-  useEffect(() => {
-    let live = true;
-    setError('');
-    fetchTicketPage(id).then((p) => live && setPage(p)).catch((e) => live && setError(e.message));
-    return () => { live = false; };
-  }, [id, version]);
-  if (error) return html`<section class="ticket"><p class="error" role="alert">${tr(lang, 'error.load', { msg: error })}</p></section>`;
-  if (!page) return html`<section class="ticket loading" aria-busy="true"></section>`;
-  const tk = page.ticket;
-  const update = async (fields) => {
-    const r = await api('PUT', `tickets/${id}.json`, { ticket: fields });
-    const fresh = await fetchTicketPage(id);
-    setPage(fresh);
-    onChanged(r.ticket);
-  };
-  const onSubmit = (body, isPublic, status) => update({ comment: { body, public: isPublic }, ...(status ? { status } : {}) });
-  const onField = (f) => update(f).catch((e) => setError(e.message));
-  return html`<section class="ticket" data-ticket-id=${id}>
-    <div class="main">
-      <header class="ticket-head">
-        <a class="back" href="#/views">${'←'} ${tr(lang, 'ticket.back')}</a>
-        <h1><span class="num">#${tk.id}</span> ${tk.subject}</h1>
-        <div><${StatusBadge} lang=${lang} status=${tk.status} /></div>
-      </header>
-      <${Conversation} lang=${lang} page=${page} />
-      <${Composer} key=${id} lang=${lang} mode=${composerMode} setMode=${setComposerMode} onSubmit=${onSubmit} taRef=${taRef} />
-    </div>
-    <${SidePanel} lang=${lang} ticket=${tk} agents=${agents} groups=${groups} onChange=${onField} />
-  </section>`;
-}
 
 function Help({ lang, onClose }) {
   const rows = [['j / k', 'help.jk'], ['Enter / o', 'help.open'], ['r', 'help.r'], ['n', 'help.n'], ['Ctrl+Enter', 'help.submit'], ['g v', 'help.gv'], ['?', 'help.help'], ['Esc', 'help.esc']];
@@ -313,7 +113,7 @@ export function App() {
   const [theme, setTheme] = useState(() => localStorage.getItem('sonnim.theme') || (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
   const [session, setSession] = useState(undefined); // undefined: asking; null: signed out
   const [route, setRoute] = useState(() => parseRoute(location.hash));
-  routeSetter = setRoute;
+  setRouteSetter(setRoute);
   const [lastView, setLastView] = useState('mine');
   const [counts, setCounts] = useState({});
   const [tickets, setTickets] = useState(null);
