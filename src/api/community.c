@@ -288,25 +288,41 @@ static int is_staff(const struct actor *a)
 	return a->role >= ROLE_AGENT;
 }
 
-/* Run fn through the writer and reply the error, or 0 when it went
- * through (the caller then replies). */
-static int write_or_reply(struct req *r, store_write_fn fn, struct cm_op *op, const char *what)
+/* Run fn through the writer: 0, or the HTTP status of the refusal
+ * (403/404/422; 500 for a database failure) with op->err saying why. */
+static int write_status(struct server *s, store_write_fn fn, struct cm_op *op, const char *what)
 {
-	int rc = store_write(r->srv->store, fn, op);
+	int rc = store_write(s->store, fn, op);
 	if (!rc)
 		return 0;
-	if (op->status == 403)
-		reply_error(r, 403, "Forbidden", op->err, NULL);
-	else if (op->status == 404 || rc == 1)
-		reply_not_found(r);
-	else if (op->status == 422)
-		reply_invalid(r, op->err);
-	else {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "the %s could not be saved", what);
-		reply_error(r, 500, "InternalError", msg, NULL);
-	}
-	return -1;
+	if (op->status == 403 || op->status == 422)
+		return op->status;
+	if (op->status == 404 || rc == 1)
+		return 404;
+	snprintf(op->err, sizeof(op->err), "the %s could not be saved", what);
+	return 500;
+}
+
+/* Reply status (from write_status) with msg in Zendesk's error shape. */
+static int reply_status(struct req *r, int status, const char *msg)
+{
+	if (status == 403)
+		return reply_error(r, 403, "Forbidden", msg, NULL);
+	if (status == 404)
+		return reply_not_found(r);
+	if (status == 422)
+		return reply_invalid(r, msg);
+	return reply_error(r, 500, "InternalError", msg, NULL);
+}
+
+/* write_status, and reply the error: 0 when it went through (the caller
+ * replies then), -1 after replying. */
+static int write_or_reply(struct req *r, store_write_fn fn, struct cm_op *op, const char *what)
+{
+	int status = write_status(r->srv, fn, op, what);
+	if (status)
+		reply_status(r, status, op->err);
+	return status ? -1 : 0;
 }
 
 /* One kind of writable item: its body member, decoder, writer and reply. */
@@ -319,6 +335,33 @@ struct cm_kind {
 	int (*reply)(struct req *r, int64_t parent, int64_t id, int status);
 };
 
+/* Decode o as a k, write it as who: 0 with *result (the item's id), or the
+ * HTTP status of the refusal with err. */
+static int item_submit(struct server *s, const struct actor *who, const struct cm_kind *k,
+		       int64_t parent, int64_t id, json_t *o, int64_t *result, char *err,
+		       size_t errlen)
+{
+	void *b = xcalloc(1, k->size);
+	int rc = k->parse(o, !id, b, err, errlen);
+	if (rc) {
+		k->clear(b);
+		free(b);
+		return 422;
+	}
+	struct cm_op op = {.who = *who, .now = now_seconds(), .id = id, .parent = parent,
+			   .arg = b};
+	rc = write_status(s, k->run, &op, k->key);
+	k->clear(b);
+	free(b);
+	if (rc) {
+		snprintf(err, errlen, "%s", op.err);
+		return rc;
+	}
+	jobs_kick();
+	*result = op.result_id;
+	return 0;
+}
+
 /* Decode {"<key>": {...}}, run the write, reply with the item (201 on
  * create, 200 on update) or the error. */
 static int item_write(struct req *r, const struct cm_kind *k, int64_t parent, int64_t id)
@@ -327,24 +370,13 @@ static int item_write(struct req *r, const struct cm_kind *k, int64_t parent, in
 	json_t *o = member_or_reply(r, k->key, &root);
 	if (!o)
 		return 0;
-	void *b = xcalloc(1, k->size);
-	char err[200] = "";
-	int rc = k->parse(o, !id, b, err, sizeof(err));
+	char err[320] = "";
+	int64_t result = 0;
+	int status = item_submit(r->srv, &r->actor, k, parent, id, o, &result, err, sizeof(err));
 	json_decref(root);
-	if (rc) {
-		k->clear(b);
-		free(b);
-		return reply_invalid(r, err);
-	}
-	struct cm_op op = {.who = r->actor, .now = now_seconds(), .id = id, .parent = parent,
-			   .arg = b};
-	rc = write_or_reply(r, k->run, &op, k->key);
-	k->clear(b);
-	free(b);
-	if (rc)
-		return 0;
-	jobs_kick();
-	return k->reply(r, parent, op.result_id, id ? 200 : 201);
+	if (status)
+		return reply_status(r, status, err);
+	return k->reply(r, parent, result, id ? 200 : 201);
 }
 
 /* Queue the followers' mail about comment id (published comments only). */
@@ -975,6 +1007,18 @@ static const struct cm_kind comment_kind = {"comment", sizeof(struct comment_bod
 					    comment_body_parse, comment_body_clear,
 					    comment_save_run, comment_reply};
 
+int cm_submit_post(struct server *s, const struct actor *who, json_t *post, int64_t *id,
+		   char *err, size_t errlen)
+{
+	return item_submit(s, who, &post_kind, 0, 0, post, id, err, errlen);
+}
+
+int cm_submit_comment(struct server *s, const struct actor *who, int64_t post_id, json_t *comment,
+		      int64_t *id, char *err, size_t errlen)
+{
+	return item_submit(s, who, &comment_kind, post_id, 0, comment, id, err, errlen);
+}
+
 static int comment_create(struct req *r) { return item_write(r, &comment_kind, r->id[0], 0); }
 static int comment_update(struct req *r)
 {
@@ -1105,6 +1149,15 @@ static int vote_run(struct db *db, void *arg)
 			   &op->v);
 }
 
+int cm_vote(struct server *s, const struct actor *who, int64_t post_id, int64_t comment_id,
+	    int value)
+{
+	struct vote_op op = {.who = *who, .item_type = comment_id ? CM_COMMENT : CM_POST,
+			     .post_id = post_id, .comment_id = comment_id, .value = value};
+	int rc = store_write(s->store, vote_run, &op);
+	return rc == 1 ? 404 : rc ? 500 : 0;
+}
+
 static int vote_reply(struct req *r, int comment, int value)
 {
 	struct vote_op op = {.who = r->actor, .item_type = comment ? CM_COMMENT : CM_POST,
@@ -1166,6 +1219,20 @@ static int content_visible(struct db *db, const char *type, int64_t id, const st
 	return rc;
 }
 
+struct unfollow_op {
+	struct actor who;
+	const char *type;
+	int64_t content_id;
+};
+
+/* Stop following (nothing to stop is fine). */
+static int unfollow_run(struct db *db, void *arg)
+{
+	struct unfollow_op *op = arg;
+	int rc = cm_subscription_delete(db, op->type, op->content_id, 0, op->who.user_id);
+	return rc == 1 ? 0 : rc;
+}
+
 static int sub_run(struct db *db, void *arg)
 {
 	struct sub_op *op = arg;
@@ -1191,6 +1258,18 @@ static int sub_run(struct db *db, void *arg)
 		return DB_REFUSED;
 	}
 	return cm_subscription_delete(db, op->type, op->content_id, op->id, 0);
+}
+
+int cm_follow(struct server *s, const struct actor *who, const char *type, int64_t id, int on)
+{
+	if (on) {
+		struct sub_op op = {.who = *who, .type = type, .content_id = id};
+		int rc = store_write(s->store, sub_run, &op);
+		return rc == 1 ? 404 : rc ? 500 : 0;
+	}
+	struct unfollow_op op = {.who = *who, .type = type, .content_id = id};
+	int rc = store_write(s->store, unfollow_run, &op);
+	return rc < 0 ? 500 : 0;
 }
 
 static int sub_write(struct req *r, const char *type, int del)

@@ -20,4 +20,21 @@ int cm_reader_or_reply(struct req *r, struct cm_viewer *v);
 json_t *cm_topic_json(struct server *s, const struct cm_topic *t);
 json_t *cm_post_json(struct server *s, const struct cm_post *p);
 json_t *cm_comment_json(struct server *s, const struct cm_comment *c);
+
+struct actor;
+/* Write as who, as the API would for them (permissions, moderation,
+ * notifications included): a post from {"title", "details", "topic_id"},
+ * a comment on post_id from {"body"}.  0 with *id, or the HTTP status of
+ * the refusal (403/404/422/500) with err (the API's message). */
+int cm_submit_post(struct server *s, const struct actor *who, json_t *post, int64_t *id,
+		   char *err, size_t errlen);
+int cm_submit_comment(struct server *s, const struct actor *who, int64_t post_id, json_t *comment,
+		      int64_t *id, char *err, size_t errlen);
+/* who votes value (1, -1; 0 withdraws) on the post, or on its comment
+ * comment_id (0 = the post).  0, 404, or 500. */
+int cm_vote(struct server *s, const struct actor *who, int64_t post_id, int64_t comment_id,
+	    int value);
+/* who follows (on) or stops following the topic or post (type CM_TOPIC,
+ * CM_POST).  0, 404 (not there or not visible to who), or 500. */
+int cm_follow(struct server *s, const struct actor *who, const char *type, int64_t id, int on);
 #endif

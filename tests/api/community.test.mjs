@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { env, rawFetch } from './lib/harness.mjs';
 import { uniq } from './lib/fixtures.mjs';
 
-await env();
+const s = await env();
 
 const CM = '/api/v2/community';
 const j = (body) => ({ headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -428,5 +428,157 @@ describe('community API', () => {
     assert.equal((await del('enduser', `/posts/${p.id}.json`)).status, 204);
     assert.equal((await get('enduser', `/posts/${p.id}.json`)).status, 404);
     assert.equal((await get('anonymous', `/posts/${p.id}/comments.json`)).status, 404);
+  });
+});
+
+// ---- the community pages (/hc/{locale}/community/...) ----------------------
+
+const FORM = 'application/x-www-form-urlencoded';
+const form = (o) => new URLSearchParams(o).toString();
+const page = (p, opts = {}) => fetch(`${s.server.url}${p}`, { redirect: 'manual', ...opts });
+
+// A browser session for who (the portal's sign-in makes the same cookie).
+async function session(who) {
+  const r = await fetch(`${s.server.url}/api/v2/sonnim/session.json`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: s.people[who].email, password: s.people[who].password }),
+  });
+  assert.equal(r.status, 200);
+  return /sonnim_session=[0-9a-f]+/.exec(r.headers.get('set-cookie'))[0];
+}
+
+// Nothing in a rendered page could run: attribute values are quoted with "
+// and escaped, so look at the markup around them.
+export function assertPageInert(html, what) {
+  const low = html.toLowerCase().replace(/="[^"]*"/g, '=""').replace('<link rel="" href="">', '');
+  assert.ok(!low.includes('<script'), `${what}: <script>`);
+  assert.ok(!/<[^>]*\son[a-z]+\s*=/.test(low), `${what}: event handler attribute`);
+  assert.ok(!/<[^>]*\sstyle\s*=/.test(low), `${what}: style attribute`);
+  assert.ok(!/<(iframe|object|embed|svg|math|base|link|body\s)/.test(low.replace('<body><header>', '')), `${what}: active element`);
+  assert.ok(!/<meta[^>]*http-equiv/.test(low), `${what}: meta refresh`);
+  assert.ok(!/(href|src|action)\s*=\s*["']?\s*(javascript|data|vbscript):/.test(html.toLowerCase()), `${what}: script URL`);
+}
+
+describe('community pages', () => {
+  let topic, cookie, agentCookie;
+  before(async () => {
+    const r = await post('admin', '/topics.json', { topic: { name: `페이지 주제 <b>${uniq('pg')}</b>`, description: '설명 & "따옴표"' } });
+    topic = r.body.topic;
+    cookie = await session('enduser');
+    agentCookie = await session('agent');
+  });
+
+  test('the help center links to the community; topics list in Korean and English', async () => {
+    let r = await page('/hc/ko');
+    assert.match(await r.text(), /href="\/hc\/ko\/community\/topics">커뮤니티/);
+    r = await page('/hc/ko/community/topics');
+    assert.equal(r.status, 200);
+    let html = await r.text();
+    assert.ok(html.includes('<h1>커뮤니티</h1>'));
+    assert.ok(html.includes(topic.name.replace('<b>', '&lt;b&gt;').replace('</b>', '&lt;/b&gt;')), 'topic names are escaped');
+    assert.ok(html.includes('설명 &amp; &quot;따옴표&quot;'));
+    r = await page('/hc/en-us/community');
+    html = await r.text();
+    assert.ok(html.includes('<h1>Community</h1>'));
+    assert.equal((await page('/hc/xx/community')).status, 404);
+    assert.equal((await page('/hc/ko/community/topics/999999')).status, 404);
+    assert.equal((await page('/hc/ko/community/posts/999999')).status, 404);
+  });
+
+  test('a signed-in customer posts through the form, with the session CSRF token', async () => {
+    let r = await page(`/hc/ko/community/posts/new?topic_id=${topic.id}`);
+    assert.equal(r.status, 303, 'anonymous visitors are sent to sign in');
+    assert.match(r.headers.get('location'), /\/hc\/ko\/signin$/);
+    r = await page(`/hc/ko/community/posts/new?topic_id=${topic.id}`, { headers: { Cookie: cookie } });
+    assert.equal(r.status, 200);
+    const html = await r.text();
+    const csrf = /name="csrf" value="([0-9a-f]+)"/.exec(html)[1];
+    assert.ok(html.includes(`<option value="${topic.id}" selected>`));
+    const title = `환불은 언제 되나요? ${uniq()}`;
+    r = await page('/hc/ko/community/posts', { method: 'POST', headers: { 'Content-Type': FORM, Cookie: cookie }, body: form({ topic_id: topic.id, title, details: '**급해요**' }) });
+    assert.equal(r.status, 403, 'no CSRF token, no post');
+    r = await page('/hc/ko/community/posts', { method: 'POST', headers: { 'Content-Type': FORM, Cookie: cookie }, body: form({ csrf, topic_id: topic.id, title: '', details: 'x' }) });
+    assert.equal(r.status, 422);
+    assert.match(await r.text(), /title: cannot be blank|title: is required/);
+    r = await page('/hc/ko/community/posts', { method: 'POST', headers: { 'Content-Type': FORM, Cookie: cookie }, body: form({ csrf, topic_id: topic.id, title, details: '**급해요**' }) });
+    assert.equal(r.status, 303);
+    const where = r.headers.get('location');
+    const id = Number(/\/hc\/ko\/community\/posts\/(\d+)$/.exec(where)[1]);
+    r = await page(where);
+    const shown = await r.text();
+    assert.ok(shown.includes('<strong>급해요</strong>'));
+    assert.ok(shown.includes('로그인하고 참여하세요'), 'anonymous visitors see the sign-in link');
+    // vote and follow through the page; voting twice counts once
+    const csrf2 = /name="csrf" value="([0-9a-f]+)"/.exec(await (await page(where, { headers: { Cookie: agentCookie } })).text())[1];
+    for (let i = 0; i < 2; i++) {
+      r = await page(where, { method: 'POST', headers: { 'Content-Type': FORM, Cookie: agentCookie }, body: form({ csrf: csrf2, action: 'up' }) });
+      assert.equal(r.status, 303);
+    }
+    const p = (await get('anonymous', `/posts/${id}.json`)).body.post;
+    assert.deepEqual([p.vote_sum, p.vote_count], [1, 1]);
+    r = await page(where, { method: 'POST', headers: { 'Content-Type': FORM, Cookie: agentCookie }, body: form({ csrf: csrf2, action: 'follow' }) });
+    assert.equal(r.status, 303);
+    assert.equal((await get('anonymous', `/posts/${id}.json`)).body.post.follower_count, 2);
+  });
+
+  test('the official answer is shown first and highlighted; closed posts take no comments', async () => {
+    let r = await post('enduser', '/posts.json', { post: { title: `교환 문의 ${uniq()}`, details: '사이즈 교환', topic_id: topic.id } });
+    const q = r.body.post;
+    const where = `/hc/ko/community/posts/${q.id}`;
+    const csrf = /name="csrf" value="([0-9a-f]+)"/.exec(await (await page(where, { headers: { Cookie: cookie } })).text())[1];
+    r = await page(where, { method: 'POST', headers: { 'Content-Type': FORM, Cookie: cookie }, body: form({ csrf, action: 'comment', body: '빨리 답해 주세요' }) });
+    assert.equal(r.status, 303);
+    assert.match(r.headers.get('location'), /#comment-\d+$/);
+    await post('agent', `/posts/${q.id}/comments.json`, { comment: { body: '교환은 **마이페이지**에서 신청하세요.', official: true } });
+    let html = await (await page(where)).text();
+    const official = html.indexOf('class="comment official"');
+    const other = html.indexOf('빨리 답해 주세요');
+    assert.ok(official > 0 && other > official, 'the official answer comes before the other comments');
+    assert.ok(html.includes('공식 답변'));
+    assert.ok(html.includes('<strong>마이페이지</strong>'));
+    assert.ok(html.includes('답변됨'), 'the post shows as answered');
+    await put('agent', `/posts/${q.id}.json`, { post: { closed: true } });
+    html = await (await page(where, { headers: { Cookie: cookie } })).text();
+    assert.ok(html.includes('댓글이 닫힌 게시물입니다.'));
+    assert.ok(!html.includes('class="comment-form"'));
+    r = await page(where, { method: 'POST', headers: { 'Content-Type': FORM, Cookie: cookie }, body: form({ csrf, action: 'comment', body: 'one more' }) });
+    assert.equal(r.status, 422);
+    html = await r.text();
+    assert.match(html, /closed for comments/);
+    assert.ok(html.includes('one more') === false || html.includes('>one more</textarea>'));
+  });
+
+  test('pending posts show only to their author and agents', async () => {
+    const t = (await post('admin', '/topics.json', { topic: { name: `검토 ${uniq()}`, moderation: 'all' } })).body.topic;
+    const q = (await post('enduser', '/posts.json', { post: { title: `대기 글 ${uniq()}`, topic_id: t.id } })).body.post;
+    const where = `/hc/en-us/community/posts/${q.id}`;
+    assert.equal((await page(where)).status, 404);
+    assert.equal((await page(where, { headers: { Cookie: await session('enduser2') } })).status, 404);
+    let html = await (await page(where, { headers: { Cookie: cookie } })).text();
+    assert.ok(html.includes('Awaiting moderation'));
+    assert.equal((await page(where, { headers: { Cookie: agentCookie } })).status, 200);
+    html = await (await page(`/hc/en-us/community/topics/${t.id}`)).text();
+    assert.ok(!html.includes(q.title));
+    html = await (await page(`/hc/en-us/community/topics/${t.id}`, { headers: { Cookie: cookie } })).text();
+    assert.ok(html.includes('Awaiting moderation'));
+  });
+
+  test('script payloads render inert on the pages', async () => {
+    const topicPage = await (await page(`/hc/ko/community/topics/${topic.id}`)).text();
+    assertPageInert(topicPage, 'topic page');
+    for (const [i, payload] of XSS_CORPUS.entries()) {
+      let r = await post('enduser', '/posts.json', { post: { title: `${payload}`.slice(0, 200), details: payload, topic_id: topic.id } });
+      assert.equal(r.status, 201, r.text);
+      const id = r.body.post.id;
+      await post('enduser2', `/posts/${id}/comments.json`, { comment: { body: `reply ${payload}` } });
+      r = await page(`/hc/ko/community/posts/${id}`, { headers: { Cookie: cookie } });
+      assert.equal(r.status, 200);
+      const html = await r.text();
+      assertPageInert(html, `post page ${i}`);
+      assert.match(r.headers.get('content-security-policy'), /default-src 'none'/);
+      assert.ok(!/script-src/.test(r.headers.get('content-security-policy')), 'the community pages allow no script');
+    }
+    assertPageInert(await (await page(`/hc/ko/community/topics/${topic.id}`)).text(), 'topic page with payload titles');
+    assertPageInert(await (await page('/hc/ko/community/topics')).text(), 'community home with payload titles');
   });
 });

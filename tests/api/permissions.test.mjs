@@ -294,6 +294,15 @@ const ENDPOINTS = [
   ['GET', '//hc/{l}/articles/{x}', 'public', MISSING],
   ['POST', '//hc/{l}/articles/{x}/vote', 'public', MISSING],
   ['GET', '//hc/{l}/search', 'public', OK],
+  // community pages (forms need the session's CSRF token: none here)
+  ['GET', '//hc/{l}/community', 'public', OK],
+  ['GET', '//hc/{l}/community/topics', 'public', OK],
+  ['GET', '//hc/{l}/community/topics/{x}', 'public', MISSING],
+  ['POST', '//hc/{l}/community/topics/{x}', 'public', [403]],
+  ['GET', '//hc/{l}/community/posts/new', 'public', OK],
+  ['POST', '//hc/{l}/community/posts', 'public', [403]],
+  ['GET', '//hc/{l}/community/posts/{x}', 'public', MISSING],
+  ['POST', '//hc/{l}/community/posts/{x}', 'public', [403]],
   // customer portal pages
   ['GET', '//hc/assets/suggest.js', 'public', OK],
   ['GET', '//hc/{l}/signin', 'public', OK],
