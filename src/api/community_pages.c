@@ -500,10 +500,16 @@ static int post_page_show(struct req *r, const struct visitor *x, int status, co
 		buf_addf(&b, "<a href=\"/hc/%s/signin\">%s</a>", loc, CT(loc, C_SIGN_IN_TO));
 	}
 	buf_adds(&b, "</div>");
+	/* the ticket made from the post: agents open it in the workspace, its
+	 * author (the requester) in the portal; nobody else hears of it */
 	if (p.ticket_id && x->v.staff)
-		buf_addf(&b, "<p class=\"meta\">%s: <a href=\"/agent/tickets/%" PRId64 "\">#%" PRId64
-			     "</a></p>",
+		buf_addf(&b, "<p class=\"meta ticket\">%s: <a href=\"/agent/tickets/%" PRId64
+			     "\">#%" PRId64 "</a></p>",
 			 CT(loc, C_TICKET), p.ticket_id, p.ticket_id);
+	else if (p.ticket_id && x->signed_in && x->a.user_id == p.author_id)
+		buf_addf(&b, "<p class=\"meta ticket\">%s: <a href=\"/hc/%s/requests/%" PRId64
+			     "\">#%" PRId64 "</a></p>",
+			 CT(loc, C_TICKET), loc, p.ticket_id, p.ticket_id);
 	/* official answers come first (cm_comment_list's order for pages) */
 	buf_addf(&b, "<section id=\"comments\"><h2>%s (%" PRId64 ")</h2>", CT(loc, C_COMMENTS),
 		 p.comment_count);

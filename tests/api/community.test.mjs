@@ -377,6 +377,12 @@ describe('community API', () => {
     assert.match(r.body.comments[0].body, new RegExp(`/hc/en-us/community/posts/${question.id}`));
     assert.match(r.body.comments[0].body, /주문번호 A-1/);
     assert.equal(r.body.comments[0].author_id, endUser.id);
+    // the post page tells its author (and agents), nobody else
+    const html = async (who) => (await (await fetch(`${s.server.url}/hc/ko/community/posts/${question.id}`, { headers: who ? { Cookie: await session(who) } : {} })).text());
+    assert.ok((await html('enduser')).includes(`href="/hc/ko/requests/${t.id}"`));
+    assert.ok((await html('agent')).includes(`href="/agent/tickets/${t.id}"`));
+    assert.ok(!(await html('enduser2')).includes('class="meta ticket"'));
+    assert.ok(!(await html(null)).includes('class="meta ticket"'));
     r = await rawFetch(`/api/v2/sonnim/community/posts/${question.id}/ticket.json`, { method: 'POST', who: 'agent', ...j({}) });
     assert.equal(r.status, 422);
     assert.match(r.text, /already became ticket/);
