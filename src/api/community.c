@@ -1019,6 +1019,20 @@ int cm_submit_comment(struct server *s, const struct actor *who, int64_t post_id
 	return item_submit(s, who, &comment_kind, post_id, 0, comment, id, err, errlen);
 }
 
+int cm_update_post(struct server *s, const struct actor *who, int64_t id, json_t *post, char *err,
+		   size_t errlen)
+{
+	int64_t result;
+	return item_submit(s, who, &post_kind, 0, id, post, &result, err, errlen);
+}
+
+int cm_update_comment(struct server *s, const struct actor *who, int64_t post_id, int64_t id,
+		      json_t *comment, char *err, size_t errlen)
+{
+	int64_t result;
+	return item_submit(s, who, &comment_kind, post_id, id, comment, &result, err, errlen);
+}
+
 static int comment_create(struct req *r) { return item_write(r, &comment_kind, r->id[0], 0); }
 static int comment_update(struct req *r)
 {
@@ -1376,6 +1390,25 @@ static int ticket_run(struct db *db, void *arg)
 out:
 	cm_post_clear(&p);
 	return rc;
+}
+
+int cm_post_ticket(struct server *s, const struct actor *who, int64_t post_id,
+		   int64_t *ticket_id, char *err, size_t errlen)
+{
+	if (who->role < ROLE_AGENT) {
+		snprintf(err, errlen, "only agents can open tickets from posts");
+		return 403;
+	}
+	struct convert_op co = {.op = {.who = *who, .now = now_seconds(), .id = post_id}, .srv = s};
+	int status = write_status(s, ticket_run, &co.op, "ticket");
+	ticket_clear(&co.ticket);
+	if (status) {
+		snprintf(err, errlen, "%s", co.op.err);
+		return status;
+	}
+	jobs_kick();
+	*ticket_id = co.ticket_id;
+	return 0;
 }
 
 static int post_to_ticket(struct req *r)

@@ -30,6 +30,18 @@ int cm_submit_post(struct server *s, const struct actor *who, json_t *post, int6
 		   char *err, size_t errlen);
 int cm_submit_comment(struct server *s, const struct actor *who, int64_t post_id, json_t *comment,
 		      int64_t *id, char *err, size_t errlen);
+/* Change a post (id) or a comment (post_id, id) as who, from the API's
+ * body members ({"moderation_state": "spam"}, {"closed": true}, ...).
+ * Same contract as cm_submit_post. */
+int cm_update_post(struct server *s, const struct actor *who, int64_t id, json_t *post, char *err,
+		   size_t errlen);
+int cm_update_comment(struct server *s, const struct actor *who, int64_t post_id, int64_t id,
+		      json_t *comment, char *err, size_t errlen);
+/* An agent opens a ticket for the post's author (POST
+ * /api/v2/sonnim/community/posts/{id}/ticket.json).  0 with *ticket_id, or
+ * 403/404/422/500 with err. */
+int cm_post_ticket(struct server *s, const struct actor *who, int64_t post_id,
+		   int64_t *ticket_id, char *err, size_t errlen);
 /* who votes value (1, -1; 0 withdraws) on the post, or on its comment
  * comment_id (0 = the post).  0, 404, or 500. */
 int cm_vote(struct server *s, const struct actor *who, int64_t post_id, int64_t comment_id,

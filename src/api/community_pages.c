@@ -8,7 +8,10 @@
  *   GET  /hc/{locale}/community/posts/{id}  the post, its official answer first,
  *                                           the other comments, votes, follow,
  *                                           the comment form
- *   POST /hc/{locale}/community/posts/{id}  action=comment|up|down|follow|unfollow
+ *   POST /hc/{locale}/community/posts/{id}  action=comment|up|down|follow|unfollow, and
+ *                                           for agents publish|spam|close|reopen|ticket,
+ *                                           comment_publish|comment_spam (comment_id=)
+ *                                           and comment with official=1
  *
  * Who: the portal's browser session (hc_portal_actor: customers signed in
  * at /hc/{locale}/signin, agents signed in to the workspace); anonymous
@@ -50,7 +53,8 @@ enum cmsg {
 	C_ADD_COMMENT, C_SIGN_IN_TO, C_CLOSED, C_PENDING, C_SPAM, C_PINNED, C_FEATURED,
 	C_RECENT, C_TOP, C_NO_POSTS, C_BAD_TOKEN, C_FEATURED_POSTS, C_RECENT_POSTS, C_BY,
 	C_FOLLOWERS, C_TICKET, C_NEXT, C_PREV, C_ERROR, C_NO_TOPICS, C_ST_PLANNED,
-	C_ST_NOT_PLANNED, C_ST_COMPLETED, C_ST_ANSWERED, C_HELP_CENTER, C_NMSG
+	C_ST_NOT_PLANNED, C_ST_COMPLETED, C_ST_ANSWERED, C_HELP_CENTER, C_PUBLISH, C_MARK_SPAM,
+	C_CLOSE, C_REOPEN, C_MAKE_TICKET, C_MARK_OFFICIAL, C_MODERATE, C_NMSG
 };
 
 static const char *const cmsgs[C_NMSG][2] = { /* [ko, en-us] */
@@ -96,6 +100,13 @@ static const char *const cmsgs[C_NMSG][2] = { /* [ko, en-us] */
     [C_ST_COMPLETED] = {"완료", "Completed"},
     [C_ST_ANSWERED] = {"답변됨", "Answered"},
     [C_HELP_CENTER] = {"고객센터", "Help Center"},
+    [C_PUBLISH] = {"게시", "Publish"},
+    [C_MARK_SPAM] = {"스팸으로 표시", "Mark as spam"},
+    [C_CLOSE] = {"댓글 닫기", "Close for comments"},
+    [C_REOPEN] = {"댓글 다시 열기", "Reopen for comments"},
+    [C_MAKE_TICKET] = {"상담 티켓 만들기", "Make a ticket"},
+    [C_MARK_OFFICIAL] = {"공식 답변으로 표시", "Mark as the official answer"},
+    [C_MODERATE] = {"관리", "Moderation"},
 };
 
 static const char *CT(const char *loc, enum cmsg m)
@@ -201,16 +212,26 @@ static void csrf_field(struct buf *b, const struct visitor *x)
 	buf_addf(b, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", x->csrf);
 }
 
-/* A one-button form posting action to action_url. */
-static void button_form(struct buf *b, const struct visitor *x, const char *url,
-			const char *action, const char *label, const char *cls)
+/* A one-button form posting action (about comment_id when not 0) to url. */
+static void button_form_on(struct buf *b, const struct visitor *x, const char *url,
+			   int64_t comment_id, const char *action, const char *label,
+			   const char *cls)
 {
 	buf_addf(b, "<form method=\"post\" action=\"%s\" class=\"inline\">", url);
 	csrf_field(b, x);
+	if (comment_id)
+		buf_addf(b, "<input type=\"hidden\" name=\"comment_id\" value=\"%" PRId64 "\">",
+			 comment_id);
 	buf_addf(b,
 		 "<input type=\"hidden\" name=\"action\" value=\"%s\"><button type=\"submit\""
 		 " class=\"%s\">%s</button></form>",
 		 action, cls, label);
+}
+
+static void button_form(struct buf *b, const struct visitor *x, const char *url,
+			const char *action, const char *label, const char *cls)
+{
+	button_form_on(b, x, url, 0, action, label, cls);
 }
 
 static const char *status_label(const char *loc, const char *status)
@@ -415,9 +436,10 @@ static int topic_page(struct req *r)
 	return finish(r, &b, 200);
 }
 
-static void comment_item(struct buf *b, const char *loc, const struct cm_comment *c,
-			 const struct names *nm)
+static void comment_item(struct buf *b, const struct visitor *x, const char *path,
+			 const struct cm_comment *c, const struct names *nm)
 {
+	const char *loc = x->loc;
 	buf_addf(b, "<div class=\"comment%s\" id=\"comment-%" PRId64 "\">",
 		 c->official ? " official" : "", c->id);
 	if (c->official)
@@ -431,9 +453,16 @@ static void comment_item(struct buf *b, const char *loc, const struct cm_comment
 	buf_addf(b, " · %s", when);
 	if (!strcmp(c->state, "pending"))
 		buf_addf(b, " <span class=\"badge pending\">%s</span>", CT(loc, C_PENDING));
+	else if (!strcmp(c->state, "spam"))
+		buf_addf(b, " <span class=\"badge spam\">%s</span>", CT(loc, C_SPAM));
 	buf_adds(b, "</p><div class=\"body\">");
 	buf_adds(b, c->html); /* the sanitizer's output */
-	buf_adds(b, "</div></div>");
+	buf_adds(b, "</div>");
+	if (x->v.staff && strcmp(c->state, "published"))
+		button_form_on(b, x, path, c->id, "comment_publish", CT(loc, C_PUBLISH), "publish");
+	if (x->v.staff && strcmp(c->state, "spam"))
+		button_form_on(b, x, path, c->id, "comment_spam", CT(loc, C_MARK_SPAM), "spam");
+	buf_adds(b, "</div>");
 }
 
 /* The post page; error (may be NULL) is shown above the comment form with
@@ -500,6 +529,19 @@ static int post_page_show(struct req *r, const struct visitor *x, int status, co
 		buf_addf(&b, "<a href=\"/hc/%s/signin\">%s</a>", loc, CT(loc, C_SIGN_IN_TO));
 	}
 	buf_adds(&b, "</div>");
+	if (x->v.staff) {
+		buf_addf(&b, "<div class=\"actions moderation\"><strong>%s</strong> ",
+			 CT(loc, C_MODERATE));
+		if (strcmp(p.state, "published"))
+			button_form(&b, x, path, "publish", CT(loc, C_PUBLISH), "publish");
+		if (strcmp(p.state, "spam"))
+			button_form(&b, x, path, "spam", CT(loc, C_MARK_SPAM), "spam");
+		button_form(&b, x, path, p.closed ? "reopen" : "close",
+			    CT(loc, p.closed ? C_REOPEN : C_CLOSE), "close");
+		if (!p.ticket_id)
+			button_form(&b, x, path, "ticket", CT(loc, C_MAKE_TICKET), "make-ticket");
+		buf_adds(&b, "</div>");
+	}
 	/* the ticket made from the post: agents open it in the workspace, its
 	 * author (the requester) in the portal; nobody else hears of it */
 	if (p.ticket_id && x->v.staff)
@@ -514,7 +556,7 @@ static int post_page_show(struct req *r, const struct visitor *x, int status, co
 	buf_addf(&b, "<section id=\"comments\"><h2>%s (%" PRId64 ")</h2>", CT(loc, C_COMMENTS),
 		 p.comment_count);
 	for (int i = 0; i < nc; i++)
-		comment_item(&b, loc, &c[i], &nm);
+		comment_item(&b, x, path, &c[i], &nm);
 	buf_adds(&b, "</section>");
 	if (error)
 		buf_addf(&b, "<p class=\"error\" role=\"alert\">%s: %s</p>", CT(loc, C_ERROR), error);
@@ -529,7 +571,12 @@ static int post_page_show(struct req *r, const struct visitor *x, int status, co
 			 CT(loc, C_ADD_COMMENT));
 		if (draft)
 			hc_escape(&b, draft);
-		buf_addf(&b, "</textarea></label><p><button type=\"submit\">%s</button></p></form>",
+		buf_adds(&b, "</textarea></label>");
+		if (x->v.staff)
+			buf_addf(&b, "<p><label><input type=\"checkbox\" name=\"official\" value=\"1\">"
+				     " %s</label></p>",
+				 CT(loc, C_MARK_OFFICIAL));
+		buf_addf(&b, "<p><button type=\"submit\">%s</button></p></form>",
 			 CT(loc, C_ADD_COMMENT));
 	} else if (!x->signed_in) {
 		buf_addf(&b, "<p><a href=\"/hc/%s/signin\">%s</a></p>", loc, CT(loc, C_SIGN_IN_TO));
@@ -556,6 +603,48 @@ static void page_error(struct buf *out, const char *err)
 	hc_escape(out, err);
 }
 
+/* An agent's moderation action on the post page: 1 when action was one
+ * (*status and err set as cm_update_post does), 0 when it is not. */
+static int moderation(struct req *r, const struct visitor *x, const char *action, int64_t id,
+		      int *status, char *err, size_t errlen)
+{
+	static const struct {
+		const char *action, *key, *state; /* state NULL: key is a boolean */
+		int value, comment;
+	} acts[] = {
+	    {"publish", "moderation_state", "published", 0, 0},
+	    {"spam", "moderation_state", "spam", 0, 0},
+	    {"close", "closed", NULL, 1, 0},
+	    {"reopen", "closed", NULL, 0, 0},
+	    {"comment_publish", "moderation_state", "published", 0, 1},
+	    {"comment_spam", "moderation_state", "spam", 0, 1},
+	};
+	if (!strcmp(action, "ticket")) {
+		int64_t ticket;
+		*status = cm_post_ticket(r->srv, &x->a, id, &ticket, err, errlen);
+		return 1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(acts); i++) {
+		if (strcmp(action, acts[i].action))
+			continue;
+		json_t *o = acts[i].state ? json_pack("{s:s}", acts[i].key, acts[i].state)
+					  : json_pack("{s:b}", acts[i].key, acts[i].value);
+		if (acts[i].comment) {
+			char cid[24] = "";
+			hc_form_value(r->body.s, r->body.len, "comment_id", cid, sizeof(cid));
+			int64_t comment_id = strtoll(cid, NULL, 10);
+			*status = comment_id > 0 ? cm_update_comment(r->srv, &x->a, id, comment_id, o,
+								     err, errlen)
+						 : 404;
+		} else {
+			*status = cm_update_post(r->srv, &x->a, id, o, err, errlen);
+		}
+		json_decref(o);
+		return 1;
+	}
+	return 0;
+}
+
 static int post_action(struct req *r)
 {
 	struct visitor x;
@@ -574,10 +663,16 @@ static int post_action(struct req *r)
 			status = 422;
 			snprintf(err, sizeof(err), "body: is missing, too long or not UTF-8");
 		} else {
+			char official[4] = "";
+			hc_form_value(r->body.s, r->body.len, "official", official, sizeof(official));
 			json_t *o = json_pack("{s:s}", "body", body);
+			if (!strcmp(official, "1"))
+				json_object_set_new(o, "official", json_true());
 			status = cm_submit_comment(r->srv, &x.a, id, o, &comment_id, err, sizeof(err));
 			json_decref(o);
 		}
+	} else if (moderation(r, &x, action, id, &status, err, sizeof(err))) {
+		/* done */
 	} else if (!strcmp(action, "up") || !strcmp(action, "down")) {
 		status = cm_vote(r->srv, &x.a, id, 0, action[0] == 'u' ? 1 : -1);
 	} else if (!strcmp(action, "follow") || !strcmp(action, "unfollow")) {

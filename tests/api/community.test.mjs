@@ -554,6 +554,52 @@ describe('community pages', () => {
     assert.ok(html.includes('one more') === false || html.includes('>one more</textarea>'));
   });
 
+  test('agents answer officially and moderate from the post page', async () => {
+    const q = (await post('enduser', '/posts.json', { post: { title: `모더레이션 ${uniq()}`, topic_id: topic.id } })).body.post;
+    const where = `/hc/en-us/community/posts/${q.id}`;
+    let html = await (await page(where, { headers: { Cookie: agentCookie } })).text();
+    const csrf = /name="csrf" value="([0-9a-f]+)"/.exec(html)[1];
+    assert.ok(html.includes('name="official"'), 'agents may mark an answer official');
+    assert.ok(html.includes('Make a ticket'));
+    const mine = await (await page(where, { headers: { Cookie: cookie } })).text();
+    assert.ok(!mine.includes('name="official"') && !mine.includes('class="actions moderation"'), 'customers get no agent tools');
+    const act = (c, token, fields) => page(where, { method: 'POST', headers: { 'Content-Type': FORM, Cookie: c }, body: form({ csrf: token, ...fields }) });
+    let r = await act(agentCookie, csrf, { action: 'comment', body: 'Here is the **fix**.', official: '1' });
+    assert.equal(r.status, 303);
+    let c = (await get('anonymous', `/posts/${q.id}/comments.json`)).body.comments;
+    assert.equal(c.length, 1);
+    assert.equal(c[0].official, true);
+    assert.equal((await get('anonymous', `/posts/${q.id}.json`)).body.post.status, 'answered');
+    const userCsrf = /name="csrf" value="([0-9a-f]+)"/.exec(mine)[1];
+    r = await act(cookie, userCsrf, { action: 'spam' });
+    assert.equal(r.status, 403, 'a customer cannot moderate');
+    r = await act(cookie, userCsrf, { action: 'comment', body: 'sneaky', official: '1' });
+    assert.equal(r.status, 403, 'nor answer officially');
+    r = await act(agentCookie, csrf, { action: 'close' });
+    assert.equal(r.status, 303);
+    assert.equal((await get('anonymous', `/posts/${q.id}.json`)).body.post.closed, true);
+    r = await act(agentCookie, csrf, { action: 'reopen' });
+    assert.equal((await get('anonymous', `/posts/${q.id}.json`)).body.post.closed, false);
+    r = await act(agentCookie, csrf, { action: 'ticket' });
+    assert.equal(r.status, 303);
+    const ticketId = (await get('agent', `/posts/${q.id}.json`)).body.post.ticket_id;
+    assert.ok(ticketId > 0);
+    html = await (await page(where, { headers: { Cookie: agentCookie } })).text();
+    assert.ok(html.includes(`href="/agent/tickets/${ticketId}"`) && !html.includes('Make a ticket'));
+    // a pending comment: the agent sees it with a Publish button and publishes it
+    const held = (await post('admin', '/topics.json', { topic: { name: `held ${uniq()}`, moderation: 'all' } })).body.topic;
+    const q2 = (await post('agent', '/posts.json', { post: { title: `agent post ${uniq()}`, topic_id: held.id } })).body.post;
+    const pc = (await post('enduser', `/posts/${q2.id}/comments.json`, { comment: { body: 'waiting comment' } })).body.comment;
+    assert.equal(pc.moderation_state, 'pending');
+    r = await page(`/hc/en-us/community/posts/${q2.id}`, { method: 'POST', headers: { 'Content-Type': FORM, Cookie: agentCookie }, body: form({ csrf, action: 'comment_publish', comment_id: pc.id }) });
+    assert.equal(r.status, 303);
+    c = (await get('anonymous', `/posts/${q2.id}/comments.json`)).body.comments;
+    assert.deepEqual(c.map((x) => x.id), [pc.id]);
+    r = await act(agentCookie, csrf, { action: 'spam' });
+    assert.equal((await page(where)).status, 404, 'spam is gone for visitors');
+    assert.equal((await page(where, { headers: { Cookie: agentCookie } })).status, 200);
+  });
+
   test('pending posts show only to their author and agents', async () => {
     const t = (await post('admin', '/topics.json', { topic: { name: `검토 ${uniq()}`, moderation: 'all' } })).body.topic;
     const q = (await post('enduser', '/posts.json', { post: { title: `대기 글 ${uniq()}`, topic_id: t.id } })).body.post;
