@@ -358,9 +358,16 @@ static int community_home(struct req *r)
 	if (!nt)
 		buf_addf(&b, "<p>%s</p>", CT(loc, C_NO_TOPICS));
 	cm_topic_list_free(t, nt);
-	struct cm_post_filter feat = {.featured = 1, .sort = CM_SORT_RECENT, .win = {.limit = 5}};
 	struct buf part = BUF_INIT;
 	int shown = 0;
+	if (x.v.staff) { /* the agents' moderation queue */
+		struct cm_post_filter queue = {.state = "pending", .sort = CM_SORT_RECENT,
+					       .win = {.limit = 50}};
+		if (!posts_block(r, &x, &queue, 0, &part, &shown) && shown)
+			buf_addf(&b, "<h2 id=\"pending\">%s</h2>%s", CT(loc, C_PENDING), part.s);
+		buf_reset(&part);
+	}
+	struct cm_post_filter feat = {.featured = 1, .sort = CM_SORT_RECENT, .win = {.limit = 5}};
 	if (!posts_block(r, &x, &feat, 0, &part, &shown) && shown)
 		buf_addf(&b, "<h2>%s</h2>%s", CT(loc, C_FEATURED_POSTS), part.s);
 	buf_release(&part);

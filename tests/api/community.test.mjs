@@ -613,6 +613,11 @@ describe('community pages', () => {
     assert.ok(!html.includes(q.title));
     html = await (await page(`/hc/en-us/community/topics/${t.id}`, { headers: { Cookie: cookie } })).text();
     assert.ok(html.includes('Awaiting moderation'));
+    html = await (await page('/hc/en-us/community', { headers: { Cookie: agentCookie } })).text();
+    assert.ok(html.includes('<h2 id="pending">Awaiting moderation</h2>'), 'agents get the moderation queue');
+    assert.ok(html.includes(`href="/hc/en-us/community/posts/${q.id}"`));
+    html = await (await page('/hc/en-us/community', { headers: { Cookie: cookie } })).text();
+    assert.ok(!html.includes('id="pending"'), 'customers do not');
   });
 
   test('script payloads render inert on the pages', async () => {
