@@ -151,7 +151,7 @@ static json_t *vote_json(struct server *s, const struct cm_vote *v)
 	return json_pack("{s:I,s:s,s:I,s:i,s:I,s:s,s:o,s:o}", "id", (json_int_t)v->id, "url", url,
 			 "user_id", (json_int_t)v->user_id, "value", v->value, "item_id",
 			 (json_int_t)v->item_id, "item_type", v->item_type, "created_at",
-			 jtime(v->created_at), "updated_at", jtime(v->created_at));
+			 jtime(v->created_at), "updated_at", jtime(v->updated_at));
 }
 
 static json_t *subscription_json(struct server *s, const struct cm_subscription *x)
