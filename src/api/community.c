@@ -48,8 +48,8 @@
 #define MAX_TITLE 255
 #define CM "/api/v2/community"
 
-static const char *const post_statuses[] = {"none", "planned", "not_planned", "completed",
-					    "answered", NULL};
+static const char *const post_statuses[] = {"none",	 "planned",  "not_planned",
+					    "completed", "answered", NULL};
 static const char *const states[] = {"published", "pending", "spam", NULL};
 static const char *const moderations[] = {"off", "new_users", "all", NULL};
 static const char *const manageable[] = {"managers", "staff", NULL};
@@ -97,14 +97,13 @@ json_t *cm_topic_json(struct server *s, const struct cm_topic *t)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "topics/%" PRId64, t->id);
-	json_t *o = json_pack("{s:I,s:s,s:s,s:i,s:I,s:s,s:o,s:s,s:I,s:o,s:o,s:[]}", "id",
-			      (json_int_t)t->id, "name", t->name, "description", t->description,
-			      "position", t->position, "follower_count",
-			      (json_int_t)t->follower_count, "manageable_by", t->manageable_by,
-			      "user_segment_id", jid(t->user_segment_id), "moderation",
-			      t->moderation, "post_count", (json_int_t)t->post_count,
-			      "created_at", jtime(t->created_at), "updated_at",
-			      jtime(t->updated_at), "content_tag_ids");
+	json_t *o =
+	    json_pack("{s:I,s:s,s:s,s:i,s:I,s:s,s:o,s:s,s:I,s:o,s:o,s:[]}", "id", (json_int_t)t->id,
+		      "name", t->name, "description", t->description, "position", t->position,
+		      "follower_count", (json_int_t)t->follower_count, "manageable_by",
+		      t->manageable_by, "user_segment_id", jid(t->user_segment_id), "moderation",
+		      t->moderation, "post_count", (json_int_t)t->post_count, "created_at",
+		      jtime(t->created_at), "updated_at", jtime(t->updated_at), "content_tag_ids");
 	return with_urls(s, o, path, path);
 }
 
@@ -121,10 +120,10 @@ json_t *cm_post_json(struct server *s, const struct cm_post *p)
 	    "vote_sum", (json_int_t)p->vote_sum, "vote_count", (json_int_t)p->vote_count,
 	    "comment_count", (json_int_t)p->comment_count, "follower_count",
 	    (json_int_t)p->follower_count, "non_author_editor_id", jid(p->non_author_editor_id),
-	    "created_at", jtime(p->created_at), "updated_at", jtime(p->updated_at),
-	    "ticket_id", jid(p->ticket_id), "moderation_state", p->state, "article_id",
-	    jid(p->article_id), "non_author_updated_at",
-	    p->non_author_editor_id ? jtime(p->updated_at) : json_null(), "content_tag_ids");
+	    "created_at", jtime(p->created_at), "updated_at", jtime(p->updated_at), "ticket_id",
+	    jid(p->ticket_id), "moderation_state", p->state, "article_id", jid(p->article_id),
+	    "non_author_updated_at", p->non_author_editor_id ? jtime(p->updated_at) : json_null(),
+	    "content_tag_ids");
 	return with_urls(s, o, path, path);
 }
 
@@ -133,13 +132,13 @@ json_t *cm_comment_json(struct server *s, const struct cm_comment *c)
 	char api[96], page[96];
 	snprintf(api, sizeof(api), "posts/%" PRId64 "/comments/%" PRId64, c->post_id, c->id);
 	snprintf(page, sizeof(page), "posts/%" PRId64 "#comment-%" PRId64, c->post_id, c->id);
-	json_t *o = json_pack("{s:I,s:I,s:I,s:s,s:s,s:b,s:I,s:I,s:s,s:s,s:o,s:o}", "id",
-			      (json_int_t)c->id, "post_id", (json_int_t)c->post_id, "author_id",
-			      (json_int_t)c->author_id, "body", c->html, "body_markdown", c->body,
-			      "official", c->official, "vote_sum", (json_int_t)c->vote_sum,
-			      "vote_count", (json_int_t)c->vote_count, "moderation_state",
-			      c->state, "locale", HC_DEFAULT_LOCALE, "created_at",
-			      jtime(c->created_at), "updated_at", jtime(c->updated_at));
+	json_t *o =
+	    json_pack("{s:I,s:I,s:I,s:s,s:s,s:b,s:I,s:I,s:s,s:s,s:o,s:o}", "id", (json_int_t)c->id,
+		      "post_id", (json_int_t)c->post_id, "author_id", (json_int_t)c->author_id,
+		      "body", c->html, "body_markdown", c->body, "official", c->official,
+		      "vote_sum", (json_int_t)c->vote_sum, "vote_count", (json_int_t)c->vote_count,
+		      "moderation_state", c->state, "locale", HC_DEFAULT_LOCALE, "created_at",
+		      jtime(c->created_at), "updated_at", jtime(c->updated_at));
 	return with_urls(s, o, api, page);
 }
 
@@ -161,10 +160,9 @@ static json_t *subscription_json(struct server *s, const struct cm_subscription 
 		 s->cfg.base_url, !strcmp(x->content_type, CM_POST) ? "posts" : "topics",
 		 x->content_id, x->id);
 	return json_pack("{s:I,s:s,s:I,s:I,s:s,s:b,s:o,s:o}", "id", (json_int_t)x->id, "url", url,
-			 "user_id", (json_int_t)x->user_id, "content_id",
-			 (json_int_t)x->content_id, "content_type", x->content_type,
-			 "include_comments", 1, "created_at", jtime(x->created_at), "updated_at",
-			 jtime(x->created_at));
+			 "user_id", (json_int_t)x->user_id, "content_id", (json_int_t)x->content_id,
+			 "content_type", x->content_type, "include_comments", 1, "created_at",
+			 jtime(x->created_at), "updated_at", jtime(x->created_at));
 }
 
 /* ---- JSON in ----------------------------------------------------------- */
@@ -268,11 +266,11 @@ static json_t *member_or_reply(struct req *r, const char *key, json_t **root)
 struct cm_op {
 	struct actor who;
 	int64_t now;
-	int64_t id, parent;	/* the item (0 = create) and its post/topic */
-	int status;		/* 403/404/422 when refused */
+	int64_t id, parent; /* the item (0 = create) and its post/topic */
+	int status;	    /* 403/404/422 when refused */
 	char err[320];
 	int64_t result_id;
-	void *arg;		/* what the handler decoded */
+	void *arg; /* what the handler decoded */
 };
 
 #define REFUSE(code, ...)                                                                          \
@@ -283,10 +281,7 @@ struct cm_op {
 		goto out;                                                                          \
 	} while (0)
 
-static int is_staff(const struct actor *a)
-{
-	return a->role >= ROLE_AGENT;
-}
+static int is_staff(const struct actor *a) { return a->role >= ROLE_AGENT; }
 
 /* Run fn through the writer: 0, or the HTTP status of the refusal
  * (403/404/422; 500 for a database failure) with op->err saying why. */
@@ -327,11 +322,11 @@ static int write_or_reply(struct req *r, store_write_fn fn, struct cm_op *op, co
 
 /* One kind of writable item: its body member, decoder, writer and reply. */
 struct cm_kind {
-	const char *key;	/* "topic", "post", "comment" */
-	size_t size;		/* of its decoded body */
+	const char *key; /* "topic", "post", "comment" */
+	size_t size;	 /* of its decoded body */
 	int (*parse)(json_t *o, int creating, void *b, char *err, size_t errlen);
 	void (*clear)(void *b);
-	store_write_fn run;	/* gets a struct cm_op with arg = the body */
+	store_write_fn run; /* gets a struct cm_op with arg = the body */
 	int (*reply)(struct req *r, int64_t parent, int64_t id, int status);
 };
 
@@ -348,8 +343,7 @@ static int item_submit(struct server *s, const struct actor *who, const struct c
 		free(b);
 		return 422;
 	}
-	struct cm_op op = {.who = *who, .now = now_seconds(), .id = id, .parent = parent,
-			   .arg = b};
+	struct cm_op op = {.who = *who, .now = now_seconds(), .id = id, .parent = parent, .arg = b};
 	rc = write_status(s, k->run, &op, k->key);
 	k->clear(b);
 	free(b);
@@ -444,8 +438,8 @@ static int topic_body_parse(json_t *o, int creating, void *arg, char *err, size_
 			    sizeof(b->manageable_by), err, errlen)) < 0)
 		return -1;
 	b->has_manage = rc;
-	if ((rc = jget_word(o, "moderation", moderations, b->moderation, sizeof(b->moderation),
-			    err, errlen)) < 0)
+	if ((rc = jget_word(o, "moderation", moderations, b->moderation, sizeof(b->moderation), err,
+			    errlen)) < 0)
 		return -1;
 	b->has_mod = rc;
 	return 0;
@@ -510,8 +504,9 @@ static int topic_reply(struct req *r, int64_t parent, int64_t id, int status)
 	return reply_json(r, status, json_pack("{s:o}", "topic", o));
 }
 
-static const struct cm_kind topic_kind = {"topic", sizeof(struct topic_body), topic_body_parse,
-					  topic_body_clear, topic_save_run, topic_reply};
+static const struct cm_kind topic_kind = {"topic",	    sizeof(struct topic_body),
+					  topic_body_parse, topic_body_clear,
+					  topic_save_run,   topic_reply};
 
 static int topic_create(struct req *r) { return item_write(r, &topic_kind, 0, 0); }
 static int topic_update(struct req *r) { return item_write(r, &topic_kind, 0, r->id[0]); }
@@ -578,10 +573,8 @@ static int sort_param_or_reply(struct req *r, enum cm_sort *out)
 		const char *name;
 		enum cm_sort sort;
 	} sorts[] = {
-	    {"created_at", CM_SORT_ID},
-	    {"recent_activity", CM_SORT_RECENT},
-	    {"updated_at", CM_SORT_RECENT},
-	    {"votes", CM_SORT_VOTES},
+	    {"created_at", CM_SORT_ID},	    {"recent_activity", CM_SORT_RECENT},
+	    {"updated_at", CM_SORT_RECENT}, {"votes", CM_SORT_VOTES},
 	    {"comments", CM_SORT_COMMENTS},
 	};
 	const char *s = req_arg(r, "sort_by");
@@ -622,9 +615,9 @@ static int posts_list_of(struct req *r, int64_t topic_id, int64_t author_id)
 		} else if (!strcmp(filter, "pending") || !strcmp(filter, "spam")) {
 			return reply_forbidden(r);
 		} else {
-			return reply_error(r, 400, "InvalidParameter",
-					   "filter_by: expected featured, published, pending or spam",
-					   NULL);
+			return reply_error(
+			    r, 400, "InvalidParameter",
+			    "filter_by: expected featured, published, pending or spam", NULL);
 		}
 	}
 	if (f.sort != CM_SORT_ID && p.cursor)
@@ -679,8 +672,14 @@ static int post_show(struct req *r)
 
 /* What a post body said (P_* bits: which members were present). */
 enum {
-	P_TITLE = 1 << 0, P_DETAILS = 1 << 1, P_TOPIC = 1 << 2, P_STATUS = 1 << 3,
-	P_FEATURED = 1 << 4, P_PINNED = 1 << 5, P_CLOSED = 1 << 6, P_STATE = 1 << 7,
+	P_TITLE = 1 << 0,
+	P_DETAILS = 1 << 1,
+	P_TOPIC = 1 << 2,
+	P_STATUS = 1 << 3,
+	P_FEATURED = 1 << 4,
+	P_PINNED = 1 << 5,
+	P_CLOSED = 1 << 6,
+	P_STATE = 1 << 7,
 	P_AUTHOR = 1 << 8,
 };
 #define P_MODERATION (P_STATUS | P_FEATURED | P_PINNED | P_CLOSED | P_STATE | P_AUTHOR)
@@ -845,8 +844,8 @@ out:
 	return rc;
 }
 
-static const struct cm_kind post_kind = {"post", sizeof(struct post_body), post_body_parse,
-					 post_body_clear, post_save_run, post_reply};
+static const struct cm_kind post_kind = {
+    "post", sizeof(struct post_body), post_body_parse, post_body_clear, post_save_run, post_reply};
 
 static int post_create(struct req *r) { return item_write(r, &post_kind, 0, 0); }
 static int post_update(struct req *r) { return item_write(r, &post_kind, 0, r->id[0]); }
@@ -1003,12 +1002,12 @@ static int comment_reply(struct req *r, int64_t post_id, int64_t id, int status)
 	return reply_json(r, status, json_pack("{s:o}", "comment", o));
 }
 
-static const struct cm_kind comment_kind = {"comment", sizeof(struct comment_body),
+static const struct cm_kind comment_kind = {"comment",		sizeof(struct comment_body),
 					    comment_body_parse, comment_body_clear,
-					    comment_save_run, comment_reply};
+					    comment_save_run,	comment_reply};
 
-int cm_submit_post(struct server *s, const struct actor *who, json_t *post, int64_t *id,
-		   char *err, size_t errlen)
+int cm_submit_post(struct server *s, const struct actor *who, json_t *post, int64_t *id, char *err,
+		   size_t errlen)
 {
 	return item_submit(s, who, &post_kind, 0, 0, post, id, err, errlen);
 }
@@ -1134,7 +1133,7 @@ struct vote_op {
 	struct actor who;
 	const char *item_type;
 	int64_t post_id, comment_id;
-	int value;		/* 1, -1; 0 = withdraw */
+	int value; /* 1, -1; 0 = withdraw */
 	struct cm_vote v;
 	int refused;
 };
@@ -1166,16 +1165,21 @@ static int vote_run(struct db *db, void *arg)
 int cm_vote(struct server *s, const struct actor *who, int64_t post_id, int64_t comment_id,
 	    int value)
 {
-	struct vote_op op = {.who = *who, .item_type = comment_id ? CM_COMMENT : CM_POST,
-			     .post_id = post_id, .comment_id = comment_id, .value = value};
+	struct vote_op op = {.who = *who,
+			     .item_type = comment_id ? CM_COMMENT : CM_POST,
+			     .post_id = post_id,
+			     .comment_id = comment_id,
+			     .value = value};
 	int rc = store_write(s->store, vote_run, &op);
 	return rc == 1 ? 404 : rc ? 500 : 0;
 }
 
 static int vote_reply(struct req *r, int comment, int value)
 {
-	struct vote_op op = {.who = r->actor, .item_type = comment ? CM_COMMENT : CM_POST,
-			     .post_id = r->id[0], .comment_id = comment ? r->id[1] : 0,
+	struct vote_op op = {.who = r->actor,
+			     .item_type = comment ? CM_COMMENT : CM_POST,
+			     .post_id = r->id[0],
+			     .comment_id = comment ? r->id[1] : 0,
 			     .value = value};
 	int rc = store_write(r->srv->store, vote_run, &op);
 	if (rc == 1)
@@ -1204,8 +1208,8 @@ static int votes_list_of(struct req *r, const char *item_type, int64_t id)
 		json_array_append_new(arr, vote_json(r->srv, &v[i]));
 	free(v);
 	return reply_json(r, 200,
-			  json_pack("{s:o,s:n,s:n,s:I}", "votes", arr, "next_page",
-				    "previous_page", "count", (json_int_t)n));
+			  json_pack("{s:o,s:n,s:n,s:I}", "votes", arr, "next_page", "previous_page",
+				    "count", (json_int_t)n));
 }
 
 static int post_votes(struct req *r) { return votes_list_of(r, CM_POST, r->id[0]); }
@@ -1288,8 +1292,8 @@ int cm_follow(struct server *s, const struct actor *who, const char *type, int64
 
 static int sub_write(struct req *r, const char *type, int del)
 {
-	struct sub_op op = {.who = r->actor, .type = type, .content_id = r->id[0],
-			    .id = del ? r->id[1] : 0};
+	struct sub_op op = {
+	    .who = r->actor, .type = type, .content_id = r->id[0], .id = del ? r->id[1] : 0};
 	int rc = store_write(r->srv->store, sub_run, &op);
 	if (op.forbidden)
 		return reply_forbidden(r);
@@ -1336,10 +1340,10 @@ static int topic_sub_delete(struct req *r) { return sub_write(r, CM_TOPIC, 1); }
 struct convert_op {
 	struct cm_op op;
 	struct server *srv;
-	int64_t section_id;	/* article: where the draft goes */
-	const char *locale;	/* article: its locale */
+	int64_t section_id; /* article: where the draft goes */
+	const char *locale; /* article: its locale */
 	int64_t ticket_id, article_id;
-	struct ticket ticket;	/* the ticket made (reply) */
+	struct ticket ticket; /* the ticket made (reply) */
 };
 
 /* The ticket's first comment: the post as its author wrote it, and where
@@ -1392,8 +1396,8 @@ out:
 	return rc;
 }
 
-int cm_post_ticket(struct server *s, const struct actor *who, int64_t post_id,
-		   int64_t *ticket_id, char *err, size_t errlen)
+int cm_post_ticket(struct server *s, const struct actor *who, int64_t post_id, int64_t *ticket_id,
+		   char *err, size_t errlen)
 {
 	if (who->role < ROLE_AGENT) {
 		snprintf(err, errlen, "only agents can open tickets from posts");
@@ -1508,7 +1512,9 @@ static int post_to_article(struct req *r)
 	if (!locale)
 		return reply_invalid(r, "locale: is not a locale of this help center");
 	struct convert_op co = {.op = {.who = r->actor, .now = now_seconds(), .id = r->id[0]},
-				.srv = r->srv, .section_id = section, .locale = locale};
+				.srv = r->srv,
+				.section_id = section,
+				.locale = locale};
 	if (write_or_reply(r, article_run, &co.op, "article"))
 		return 0;
 	struct hc_view v = {.staff = 1, .signed_in = 1};
@@ -1523,11 +1529,10 @@ static int post_to_article(struct req *r)
 	char url[400];
 	snprintf(url, sizeof(url), "%s/api/v2/help_center/articles/%" PRId64 ".json",
 		 r->srv->cfg.base_url, a.id);
-	json_t *out = json_pack("{s:{s:I,s:s,s:I,s:b,s:s,s:s,s:s},s:o}", "article", "id",
-				(json_int_t)a.id, "title", a.tr.title, "section_id",
-				(json_int_t)a.section_id, "draft", a.tr.draft, "locale",
-				a.tr.locale, "body", a.tr.html, "url", url, "post",
-				cm_post_json(r->srv, &p));
+	json_t *out = json_pack(
+	    "{s:{s:I,s:s,s:I,s:b,s:s,s:s,s:s},s:o}", "article", "id", (json_int_t)a.id, "title",
+	    a.tr.title, "section_id", (json_int_t)a.section_id, "draft", a.tr.draft, "locale",
+	    a.tr.locale, "body", a.tr.html, "url", url, "post", cm_post_json(r->srv, &p));
 	hc_article_clear(&a);
 	cm_post_clear(&p);
 	return reply_json(r, 201, out);
@@ -1541,8 +1546,10 @@ const struct route community_routes[] = {
     {M_DELETE, "/api/v2/community/topics/{id}.json", ROLE_ADMIN, topic_delete, 0},
     {M_GET, "/api/v2/community/topics/{id}/posts.json", PUBLIC, topic_posts, 0},
     {M_GET, "/api/v2/community/topics/{id}/subscriptions.json", ROLE_END_USER, topic_subs, 0},
-    {M_POST, "/api/v2/community/topics/{id}/subscriptions.json", ROLE_END_USER, topic_sub_create, 0},
-    {M_DELETE, "/api/v2/community/topics/{id}/subscriptions/{id}.json", ROLE_END_USER, topic_sub_delete, 0},
+    {M_POST, "/api/v2/community/topics/{id}/subscriptions.json", ROLE_END_USER, topic_sub_create,
+     0},
+    {M_DELETE, "/api/v2/community/topics/{id}/subscriptions/{id}.json", ROLE_END_USER,
+     topic_sub_delete, 0},
     {M_GET, "/api/v2/community/posts.json", PUBLIC, posts_list, 0},
     {M_POST, "/api/v2/community/posts.json", ROLE_END_USER, post_create, 0},
     {M_GET, "/api/v2/community/posts/{id}.json", PUBLIC, post_show, 0},
@@ -1558,11 +1565,13 @@ const struct route community_routes[] = {
     {M_PUT, "/api/v2/community/posts/{id}/comments/{id}.json", ROLE_END_USER, comment_update, 0},
     {M_DELETE, "/api/v2/community/posts/{id}/comments/{id}.json", ROLE_END_USER, comment_delete, 0},
     {M_POST, "/api/v2/community/posts/{id}/comments/{id}/up.json", ROLE_END_USER, comment_up, 0},
-    {M_POST, "/api/v2/community/posts/{id}/comments/{id}/down.json", ROLE_END_USER, comment_down, 0},
+    {M_POST, "/api/v2/community/posts/{id}/comments/{id}/down.json", ROLE_END_USER, comment_down,
+     0},
     {M_GET, "/api/v2/community/posts/{id}/comments/{id}/votes.json", ROLE_AGENT, comment_votes, 0},
     {M_GET, "/api/v2/community/posts/{id}/subscriptions.json", ROLE_END_USER, post_subs, 0},
     {M_POST, "/api/v2/community/posts/{id}/subscriptions.json", ROLE_END_USER, post_sub_create, 0},
-    {M_DELETE, "/api/v2/community/posts/{id}/subscriptions/{id}.json", ROLE_END_USER, post_sub_delete, 0},
+    {M_DELETE, "/api/v2/community/posts/{id}/subscriptions/{id}.json", ROLE_END_USER,
+     post_sub_delete, 0},
     {M_GET, "/api/v2/community/users/{id}/posts.json", PUBLIC, user_posts, 0},
     {M_GET, "/api/v2/community/users/{id}/comments.json", PUBLIC, user_comments, 0},
     {M_POST, "/api/v2/sonnim/community/posts/{id}/ticket.json", ROLE_AGENT, post_to_ticket, 0},

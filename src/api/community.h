@@ -26,8 +26,8 @@ struct actor;
  * notifications included): a post from {"title", "details", "topic_id"},
  * a comment on post_id from {"body"}.  0 with *id, or the HTTP status of
  * the refusal (403/404/422/500) with err (the API's message). */
-int cm_submit_post(struct server *s, const struct actor *who, json_t *post, int64_t *id,
-		   char *err, size_t errlen);
+int cm_submit_post(struct server *s, const struct actor *who, json_t *post, int64_t *id, char *err,
+		   size_t errlen);
 int cm_submit_comment(struct server *s, const struct actor *who, int64_t post_id, json_t *comment,
 		      int64_t *id, char *err, size_t errlen);
 /* Change a post (id) or a comment (post_id, id) as who, from the API's
@@ -40,8 +40,8 @@ int cm_update_comment(struct server *s, const struct actor *who, int64_t post_id
 /* An agent opens a ticket for the post's author (POST
  * /api/v2/sonnim/community/posts/{id}/ticket.json).  0 with *ticket_id, or
  * 403/404/422/500 with err. */
-int cm_post_ticket(struct server *s, const struct actor *who, int64_t post_id,
-		   int64_t *ticket_id, char *err, size_t errlen);
+int cm_post_ticket(struct server *s, const struct actor *who, int64_t post_id, int64_t *ticket_id,
+		   char *err, size_t errlen);
 /* who votes value (1, -1; 0 withdraws) on the post, or on its comment
  * comment_id (0 = the post).  0, 404, or 500. */
 int cm_vote(struct server *s, const struct actor *who, int64_t post_id, int64_t comment_id,

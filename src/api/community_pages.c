@@ -48,16 +48,59 @@
 #define MAX_DETAILS 20000
 
 enum cmsg {
-	C_COMMUNITY, C_TOPICS, C_POSTS, C_NEW_POST, C_TITLE, C_DETAILS, C_TOPIC, C_SUBMIT,
-	C_FOLLOW, C_UNFOLLOW, C_FOLLOWING, C_UP, C_DOWN, C_VOTES, C_COMMENTS, C_OFFICIAL,
-	C_ADD_COMMENT, C_SIGN_IN_TO, C_CLOSED, C_PENDING, C_SPAM, C_PINNED, C_FEATURED,
-	C_RECENT, C_TOP, C_NO_POSTS, C_BAD_TOKEN, C_FEATURED_POSTS, C_RECENT_POSTS, C_BY,
-	C_FOLLOWERS, C_TICKET, C_NEXT, C_PREV, C_ERROR, C_NO_TOPICS, C_ST_PLANNED,
-	C_ST_NOT_PLANNED, C_ST_COMPLETED, C_ST_ANSWERED, C_HELP_CENTER, C_PUBLISH, C_MARK_SPAM,
-	C_CLOSE, C_REOPEN, C_MAKE_TICKET, C_MARK_OFFICIAL, C_MODERATE, C_NMSG
+	C_COMMUNITY,
+	C_TOPICS,
+	C_POSTS,
+	C_NEW_POST,
+	C_TITLE,
+	C_DETAILS,
+	C_TOPIC,
+	C_SUBMIT,
+	C_FOLLOW,
+	C_UNFOLLOW,
+	C_FOLLOWING,
+	C_UP,
+	C_DOWN,
+	C_VOTES,
+	C_COMMENTS,
+	C_OFFICIAL,
+	C_ADD_COMMENT,
+	C_SIGN_IN_TO,
+	C_CLOSED,
+	C_PENDING,
+	C_SPAM,
+	C_PINNED,
+	C_FEATURED,
+	C_RECENT,
+	C_TOP,
+	C_NO_POSTS,
+	C_BAD_TOKEN,
+	C_FEATURED_POSTS,
+	C_RECENT_POSTS,
+	C_BY,
+	C_FOLLOWERS,
+	C_TICKET,
+	C_NEXT,
+	C_PREV,
+	C_ERROR,
+	C_NO_TOPICS,
+	C_ST_PLANNED,
+	C_ST_NOT_PLANNED,
+	C_ST_COMPLETED,
+	C_ST_ANSWERED,
+	C_HELP_CENTER,
+	C_PUBLISH,
+	C_MARK_SPAM,
+	C_CLOSE,
+	C_REOPEN,
+	C_MAKE_TICKET,
+	C_MARK_OFFICIAL,
+	C_MODERATE,
+	C_NMSG
 };
 
-static const char *const cmsgs[C_NMSG][2] = { /* [ko, en-us] */
+static const char *const cmsgs[C_NMSG][2] = {
+    /* [ko, en-us] */
     [C_COMMUNITY] = {"커뮤니티", "Community"},
     [C_TOPICS] = {"주제", "Topics"},
     [C_POSTS] = {"게시물", "Posts"},
@@ -90,7 +133,8 @@ static const char *const cmsgs[C_NMSG][2] = { /* [ko, en-us] */
     [C_RECENT_POSTS] = {"최근 게시물", "Recent activity"},
     [C_BY] = {"작성자", "by"},
     [C_FOLLOWERS] = {"팔로워", "followers"},
-    [C_TICKET] = {"이 게시물로 상담 티켓이 열렸습니다", "A support ticket was opened for this post"},
+    [C_TICKET] = {"이 게시물로 상담 티켓이 열렸습니다",
+		  "A support ticket was opened for this post"},
     [C_NEXT] = {"다음", "Next"},
     [C_PREV] = {"이전", "Previous"},
     [C_ERROR] = {"저장하지 못했습니다", "Could not save"},
@@ -202,10 +246,7 @@ static const char *name_of(const struct names *nm, int64_t id)
 	return "?";
 }
 
-static void names_free(struct names *nm)
-{
-	user_list_free(nm->u, nm->n);
-}
+static void names_free(struct names *nm) { user_list_free(nm->u, nm->n); }
 
 static void csrf_field(struct buf *b, const struct visitor *x)
 {
@@ -228,8 +269,8 @@ static void button_form_on(struct buf *b, const struct visitor *x, const char *u
 		 action, cls, label);
 }
 
-static void button_form(struct buf *b, const struct visitor *x, const char *url,
-			const char *action, const char *label, const char *cls)
+static void button_form(struct buf *b, const struct visitor *x, const char *url, const char *action,
+			const char *label, const char *cls)
 {
 	button_form_on(b, x, url, 0, action, label, cls);
 }
@@ -297,8 +338,8 @@ static void post_items(struct buf *b, const char *loc, const struct cm_post *p, 
 /* Posts matching f, with their authors' names, as a list.  extra: f asks
  * for one row more than it shows (paging).  *shown (when not NULL): how
  * many were listed, negative when more follow. */
-static int posts_block(struct req *r, const struct visitor *x, struct cm_post_filter *f,
-		       int extra, struct buf *b, int *shown)
+static int posts_block(struct req *r, const struct visitor *x, struct cm_post_filter *f, int extra,
+		       struct buf *b, int *shown)
 {
 	struct cm_post *p;
 	int n;
@@ -338,14 +379,15 @@ static int community_home(struct req *r)
 	hc_page_start(&b, r, loc, CT(loc, C_COMMUNITY), NULL, path);
 	buf_adds(&b, style);
 	buf_addf(&b, "<nav class=\"crumbs\"><a href=\"/hc/%s\">%s</a></nav><h1>%s</h1>", loc,
-		 CT(loc, C_HELP_CENTER),
-		 CT(loc, C_COMMUNITY));
-	buf_addf(&b, "<p><a href=\"/hc/%s/community/posts/new\">%s</a></p><h2>%s</h2>"
-		     "<div class=\"grid topics\">",
+		 CT(loc, C_HELP_CENTER), CT(loc, C_COMMUNITY));
+	buf_addf(&b,
+		 "<p><a href=\"/hc/%s/community/posts/new\">%s</a></p><h2>%s</h2>"
+		 "<div class=\"grid topics\">",
 		 loc, CT(loc, C_NEW_POST), CT(loc, C_TOPICS));
 	for (int i = 0; i < nt; i++) {
-		buf_addf(&b, "<section class=\"card\"><h3><a href=\"/hc/%s/community/topics/%" PRId64
-			     "\">",
+		buf_addf(&b,
+			 "<section class=\"card\"><h3><a href=\"/hc/%s/community/topics/%" PRId64
+			 "\">",
 			 loc, t[i].id);
 		hc_escape(&b, t[i].name);
 		buf_adds(&b, "</a></h3><p>");
@@ -361,8 +403,8 @@ static int community_home(struct req *r)
 	struct buf part = BUF_INIT;
 	int shown = 0;
 	if (x.v.staff) { /* the agents' moderation queue */
-		struct cm_post_filter queue = {.state = "pending", .sort = CM_SORT_RECENT,
-					       .win = {.limit = 50}};
+		struct cm_post_filter queue = {
+		    .state = "pending", .sort = CM_SORT_RECENT, .win = {.limit = 50}};
 		if (!posts_block(r, &x, &queue, 0, &part, &shown) && shown)
 			buf_addf(&b, "<h2 id=\"pending\">%s</h2>%s", CT(loc, C_PENDING), part.s);
 		buf_reset(&part);
@@ -414,15 +456,16 @@ static int topic_page(struct req *r)
 		button_form(&b, &x, path, yes ? "unfollow" : "follow",
 			    CT(loc, yes ? C_UNFOLLOW : C_FOLLOW), "follow");
 	}
-	buf_addf(&b,
-		 "<a href=\"/hc/%s/community/posts/new?topic_id=%" PRId64 "\">%s</a></div>"
-		 "<p class=\"meta\">%s <a href=\"%s\">%s</a> · <a href=\"%s?sort_by=votes\">%s</a></p>",
-		 loc, t.id, CT(loc, C_NEW_POST), CT(loc, C_POSTS), path, CT(loc, C_RECENT), path,
-		 CT(loc, C_TOP));
-	struct cm_post_filter f = {.topic_id = t.id, .sort = by_votes ? CM_SORT_VOTES
-								    : CM_SORT_RECENT,
-				   .win = {.limit = PAGE_SIZE + 1,
-					   .offset = (page - 1) * PAGE_SIZE}};
+	buf_addf(
+	    &b,
+	    "<a href=\"/hc/%s/community/posts/new?topic_id=%" PRId64 "\">%s</a></div>"
+	    "<p class=\"meta\">%s <a href=\"%s\">%s</a> · <a href=\"%s?sort_by=votes\">%s</a></p>",
+	    loc, t.id, CT(loc, C_NEW_POST), CT(loc, C_POSTS), path, CT(loc, C_RECENT), path,
+	    CT(loc, C_TOP));
+	struct cm_post_filter f = {
+	    .topic_id = t.id,
+	    .sort = by_votes ? CM_SORT_VOTES : CM_SORT_RECENT,
+	    .win = {.limit = PAGE_SIZE + 1, .offset = (page - 1) * PAGE_SIZE}};
 	int shown = 0;
 	if (posts_block(r, &x, &f, 1, &b, &shown)) {
 		cm_topic_clear(&t);
@@ -521,13 +564,15 @@ static int post_page_show(struct req *r, const struct visitor *x, int status, co
 	buf_addf(&b, " · %s</p><div class=\"details\">", when);
 	buf_adds(&b, p.html); /* the sanitizer's output */
 	buf_adds(&b, "</div></article><div class=\"actions\">");
-	buf_addf(&b, "<span class=\"votes\"><strong id=\"vote-sum\">%" PRId64 "</strong> %s</span> ",
+	buf_addf(&b,
+		 "<span class=\"votes\"><strong id=\"vote-sum\">%" PRId64 "</strong> %s</span> ",
 		 p.vote_sum, CT(loc, C_VOTES));
 	if (x->signed_in) {
 		int mine = 0, following = 0;
 		cm_vote_of(req_db(r), CM_POST, p.id, x->a.user_id, &mine);
 		cm_subscribed(req_db(r), CM_POST, p.id, x->a.user_id, &following);
-		button_form(&b, x, path, "up", CT(loc, C_UP), mine > 0 ? "vote-up voted" : "vote-up");
+		button_form(&b, x, path, "up", CT(loc, C_UP),
+			    mine > 0 ? "vote-up voted" : "vote-up");
 		button_form(&b, x, path, "down", CT(loc, C_DOWN),
 			    mine < 0 ? "vote-down voted" : "vote-down");
 		button_form(&b, x, path, following ? "unfollow" : "follow",
@@ -552,12 +597,14 @@ static int post_page_show(struct req *r, const struct visitor *x, int status, co
 	/* the ticket made from the post: agents open it in the workspace, its
 	 * author (the requester) in the portal; nobody else hears of it */
 	if (p.ticket_id && x->v.staff)
-		buf_addf(&b, "<p class=\"meta ticket\">%s: <a href=\"/agent/tickets/%" PRId64
-			     "\">#%" PRId64 "</a></p>",
+		buf_addf(&b,
+			 "<p class=\"meta ticket\">%s: <a href=\"/agent/tickets/%" PRId64
+			 "\">#%" PRId64 "</a></p>",
 			 CT(loc, C_TICKET), p.ticket_id, p.ticket_id);
 	else if (p.ticket_id && x->signed_in && x->a.user_id == p.author_id)
-		buf_addf(&b, "<p class=\"meta ticket\">%s: <a href=\"/hc/%s/requests/%" PRId64
-			     "\">#%" PRId64 "</a></p>",
+		buf_addf(&b,
+			 "<p class=\"meta ticket\">%s: <a href=\"/hc/%s/requests/%" PRId64
+			 "\">#%" PRId64 "</a></p>",
 			 CT(loc, C_TICKET), loc, p.ticket_id, p.ticket_id);
 	/* official answers come first (cm_comment_list's order for pages) */
 	buf_addf(&b, "<section id=\"comments\"><h2>%s (%" PRId64 ")</h2>", CT(loc, C_COMMENTS),
@@ -566,7 +613,8 @@ static int post_page_show(struct req *r, const struct visitor *x, int status, co
 		comment_item(&b, x, path, &c[i], &nm);
 	buf_adds(&b, "</section>");
 	if (error)
-		buf_addf(&b, "<p class=\"error\" role=\"alert\">%s: %s</p>", CT(loc, C_ERROR), error);
+		buf_addf(&b, "<p class=\"error\" role=\"alert\">%s: %s</p>", CT(loc, C_ERROR),
+			 error);
 	if (p.closed) {
 		buf_addf(&b, "<p class=\"closed\">%s</p>", CT(loc, C_CLOSED));
 	} else if (x->signed_in && !strcmp(p.state, "published")) {
@@ -580,8 +628,9 @@ static int post_page_show(struct req *r, const struct visitor *x, int status, co
 			hc_escape(&b, draft);
 		buf_adds(&b, "</textarea></label>");
 		if (x->v.staff)
-			buf_addf(&b, "<p><label><input type=\"checkbox\" name=\"official\" value=\"1\">"
-				     " %s</label></p>",
+			buf_addf(&b,
+				 "<p><label><input type=\"checkbox\" name=\"official\" value=\"1\">"
+				 " %s</label></p>",
 				 CT(loc, C_MARK_OFFICIAL));
 		buf_addf(&b, "<p><button type=\"submit\">%s</button></p></form>",
 			 CT(loc, C_ADD_COMMENT));
@@ -605,10 +654,7 @@ static int post_page(struct req *r)
 
 /* The escaped-once text of an API error for the page (it is escaped when
  * written). */
-static void page_error(struct buf *out, const char *err)
-{
-	hc_escape(out, err);
-}
+static void page_error(struct buf *out, const char *err) { hc_escape(out, err); }
 
 /* An agent's moderation action on the post page: 1 when action was one
  * (*status and err set as cm_update_post does), 0 when it is not. */
@@ -640,8 +686,8 @@ static int moderation(struct req *r, const struct visitor *x, const char *action
 			char cid[24] = "";
 			hc_form_value(r->body.s, r->body.len, "comment_id", cid, sizeof(cid));
 			int64_t comment_id = strtoll(cid, NULL, 10);
-			*status = comment_id > 0 ? cm_update_comment(r->srv, &x->a, id, comment_id, o,
-								     err, errlen)
+			*status = comment_id > 0 ? cm_update_comment(r->srv, &x->a, id, comment_id,
+								     o, err, errlen)
 						 : 404;
 		} else {
 			*status = cm_update_post(r->srv, &x->a, id, o, err, errlen);
@@ -671,11 +717,13 @@ static int post_action(struct req *r)
 			snprintf(err, sizeof(err), "body: is missing, too long or not UTF-8");
 		} else {
 			char official[4] = "";
-			hc_form_value(r->body.s, r->body.len, "official", official, sizeof(official));
+			hc_form_value(r->body.s, r->body.len, "official", official,
+				      sizeof(official));
 			json_t *o = json_pack("{s:s}", "body", body);
 			if (!strcmp(official, "1"))
 				json_object_set_new(o, "official", json_true());
-			status = cm_submit_comment(r->srv, &x.a, id, o, &comment_id, err, sizeof(err));
+			status =
+			    cm_submit_comment(r->srv, &x.a, id, o, &comment_id, err, sizeof(err));
 			json_decref(o);
 		}
 	} else if (moderation(r, &x, action, id, &status, err, sizeof(err))) {
@@ -707,8 +755,9 @@ static int post_action(struct req *r)
 	free(body);
 	char where[128];
 	if (comment_id)
-		snprintf(where, sizeof(where), "/hc/%s/community/posts/%" PRId64 "#comment-%" PRId64,
-			 x.loc, id, comment_id);
+		snprintf(where, sizeof(where),
+			 "/hc/%s/community/posts/%" PRId64 "#comment-%" PRId64, x.loc, id,
+			 comment_id);
 	else
 		snprintf(where, sizeof(where), "/hc/%s/community/posts/%" PRId64, x.loc, id);
 	return see_other(r, where);
@@ -748,11 +797,13 @@ static int new_post_show(struct req *r, const struct visitor *x, int status, int
 	snprintf(path, sizeof(path), "/hc/%s/community/posts/new", loc);
 	hc_page_start(&b, r, loc, CT(loc, C_NEW_POST), NULL, path);
 	buf_adds(&b, style);
-	buf_addf(&b, "<nav class=\"crumbs\"><a href=\"/hc/%s/community/topics\">%s</a></nav>"
-		     "<h1>%s</h1>",
+	buf_addf(&b,
+		 "<nav class=\"crumbs\"><a href=\"/hc/%s/community/topics\">%s</a></nav>"
+		 "<h1>%s</h1>",
 		 loc, CT(loc, C_COMMUNITY), CT(loc, C_NEW_POST));
 	if (error)
-		buf_addf(&b, "<p class=\"error\" role=\"alert\">%s: %s</p>", CT(loc, C_ERROR), error);
+		buf_addf(&b, "<p class=\"error\" role=\"alert\">%s: %s</p>", CT(loc, C_ERROR),
+			 error);
 	buf_addf(&b, "<form method=\"post\" action=\"/hc/%s/community/posts\" class=\"new-post\">",
 		 loc);
 	csrf_field(&b, x);
@@ -763,8 +814,9 @@ static int new_post_show(struct req *r, const struct visitor *x, int status, int
 		hc_escape(&b, t[i].name);
 		buf_adds(&b, "</option>");
 	}
-	buf_addf(&b, "</select></label></p><p><label>%s<input type=\"text\" name=\"title\""
-		     " maxlength=\"255\" required value=\"",
+	buf_addf(&b,
+		 "</select></label></p><p><label>%s<input type=\"text\" name=\"title\""
+		 " maxlength=\"255\" required value=\"",
 		 CT(loc, C_TITLE));
 	if (title)
 		hc_escape(&b, title);

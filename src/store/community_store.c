@@ -43,10 +43,7 @@ static char *dup_col(const struct db_res *r, int row, int col)
 	return xstrdup(s ? s : "");
 }
 
-static void copy_small(char *dst, size_t n, const char *s)
-{
-	snprintf(dst, n, "%s", s ? s : "");
-}
+static void copy_small(char *dst, size_t n, const char *s) { snprintf(dst, n, "%s", s ? s : ""); }
 
 void cm_topic_clear(struct cm_topic *t)
 {
@@ -153,8 +150,7 @@ static void comment_from_row(const struct db_res *r, int i, struct cm_comment *c
 /* ---- visibility fragments ---------------------------------------------- */
 
 /* The topic (alias t) is one v may see. */
-static void topic_visible_sql(const struct cm_viewer *v, struct buf *sql, struct db_arg *a,
-			      int *na)
+static void topic_visible_sql(const struct cm_viewer *v, struct buf *sql, struct db_arg *a, int *na)
 {
 	if (v->staff)
 		return;
@@ -168,8 +164,9 @@ static void state_visible_sql(const struct cm_viewer *v, const char *x, struct b
 {
 	if (v->staff)
 		return;
-	buf_addf(sql, " AND (%s.state = 'published' OR (%s.state = 'pending' AND %s.author_id = ?))",
-		 x, x, x);
+	buf_addf(sql,
+		 " AND (%s.state = 'published' OR (%s.state = 'pending' AND %s.author_id = ?))", x,
+		 x, x);
 	a[(*na)++] = (struct db_arg){.type = 'i', .i = v->user_id ? v->user_id : -1};
 }
 
@@ -264,14 +261,14 @@ int cm_topic_count(struct db *db, const struct cm_viewer *v, int64_t *count)
 int cm_topic_insert(struct db *db, struct cm_topic *t)
 {
 	struct db_res *r;
-	int rc = db_query(db, &r,
-			  "INSERT INTO community_topics (name, description, position, manageable_by,"
-			  " user_segment_id, moderation, created_at, updated_at) VALUES (?, ?, ?, ?,"
-			  " NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?) RETURNING id",
-			  "ssisisii", t->name, t->description ? t->description : "",
-			  (int64_t)t->position, t->manageable_by[0] ? t->manageable_by : "managers",
-			  t->user_segment_id, t->moderation[0] ? t->moderation : "off",
-			  t->created_at, t->updated_at);
+	int rc = db_query(
+	    db, &r,
+	    "INSERT INTO community_topics (name, description, position, manageable_by,"
+	    " user_segment_id, moderation, created_at, updated_at) VALUES (?, ?, ?, ?,"
+	    " NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?) RETURNING id",
+	    "ssisisii", t->name, t->description ? t->description : "", (int64_t)t->position,
+	    t->manageable_by[0] ? t->manageable_by : "managers", t->user_segment_id,
+	    t->moderation[0] ? t->moderation : "off", t->created_at, t->updated_at);
 	if (rc)
 		return rc;
 	t->id = db_int(r, 0, 0);
@@ -349,8 +346,8 @@ int cm_topic_delete(struct db *db, int64_t id)
 
 #define POST_FROM " FROM community_posts p JOIN community_topics t ON t.id = p.topic_id WHERE 1 = 1"
 
-static void post_where(const struct cm_post_filter *f, const struct cm_viewer *v,
-		       struct buf *sql, struct db_arg *a, int *na)
+static void post_where(const struct cm_post_filter *f, const struct cm_viewer *v, struct buf *sql,
+		       struct db_arg *a, int *na)
 {
 	buf_adds(sql, POST_FROM);
 	topic_visible_sql(v, sql, a, na);
@@ -443,15 +440,15 @@ int cm_post_insert(struct db *db, struct cm_post *p)
 	if (rc)
 		return rc;
 	struct db_res *r;
-	rc = db_query(db, &r,
-		      "INSERT INTO community_posts (topic_id, author_id, title, details, html, plain,"
-		      " status, featured, pinned, closed, state, created_at, updated_at) VALUES"
-		      " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		      "iisssssiiisii", p->topic_id, p->author_id, p->title,
-		      p->details ? p->details : "", p->html ? p->html : "",
-		      p->plain ? p->plain : "", p->status[0] ? p->status : "none",
-		      (int64_t)p->featured, (int64_t)p->pinned, (int64_t)p->closed,
-		      p->state[0] ? p->state : "published", p->created_at, p->updated_at);
+	rc = db_query(
+	    db, &r,
+	    "INSERT INTO community_posts (topic_id, author_id, title, details, html, plain,"
+	    " status, featured, pinned, closed, state, created_at, updated_at) VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    "iisssssiiisii", p->topic_id, p->author_id, p->title, p->details ? p->details : "",
+	    p->html ? p->html : "", p->plain ? p->plain : "", p->status[0] ? p->status : "none",
+	    (int64_t)p->featured, (int64_t)p->pinned, (int64_t)p->closed,
+	    p->state[0] ? p->state : "published", p->created_at, p->updated_at);
 	if (rc)
 		return rc;
 	p->id = db_int(r, 0, 0);
@@ -473,8 +470,8 @@ int cm_post_update(struct db *db, const struct cm_post *p)
 		      " WHERE id = ?",
 		      "isssssiiisiiiii", p->topic_id, p->title, p->details, p->html, p->plain,
 		      p->status, (int64_t)p->featured, (int64_t)p->pinned, (int64_t)p->closed,
-		      p->state, p->ticket_id, p->article_id, p->non_author_editor_id,
-		      p->updated_at, p->id);
+		      p->state, p->ticket_id, p->article_id, p->non_author_editor_id, p->updated_at,
+		      p->id);
 	if (rc)
 		return rc;
 	return db_changes(db) ? 0 : 1;
@@ -527,8 +524,8 @@ int cm_comment_get(struct db *db, int64_t post_id, int64_t id, const struct cm_v
 	return n ? 0 : 1;
 }
 
-int cm_comment_list(struct db *db, int64_t post_id, const struct cm_viewer *v,
-		    int official_first, const struct window *win, struct cm_comment **out, int *n)
+int cm_comment_list(struct db *db, int64_t post_id, const struct cm_viewer *v, int official_first,
+		    const struct window *win, struct cm_comment **out, int *n)
 {
 	struct buf sql = BUF_INIT;
 	struct db_arg a[10];
@@ -575,10 +572,11 @@ int cm_comment_list_by_author(struct db *db, int64_t author_id, const struct cm_
 
 static int recount_comments(struct db *db, int64_t post_id)
 {
-	return db_query(db, NULL,
-			"UPDATE community_posts SET comment_count = (SELECT COUNT(*) FROM"
-			" community_comments WHERE post_id = ? AND state = 'published') WHERE id = ?",
-			"ii", post_id, post_id);
+	return db_query(
+	    db, NULL,
+	    "UPDATE community_posts SET comment_count = (SELECT COUNT(*) FROM"
+	    " community_comments WHERE post_id = ? AND state = 'published') WHERE id = ?",
+	    "ii", post_id, post_id);
 }
 
 int cm_comment_insert(struct db *db, struct cm_comment *c)
@@ -587,12 +585,13 @@ int cm_comment_insert(struct db *db, struct cm_comment *c)
 	if (rc)
 		return rc;
 	struct db_res *r;
-	rc = db_query(db, &r,
-		      "INSERT INTO community_comments (post_id, author_id, body, html, official,"
-		      " state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		      "iissisii", c->post_id, c->author_id, c->body ? c->body : "",
-		      c->html ? c->html : "", (int64_t)c->official,
-		      c->state[0] ? c->state : "published", c->created_at, c->updated_at);
+	rc =
+	    db_query(db, &r,
+		     "INSERT INTO community_comments (post_id, author_id, body, html, official,"
+		     " state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		     "iissisii", c->post_id, c->author_id, c->body ? c->body : "",
+		     c->html ? c->html : "", (int64_t)c->official,
+		     c->state[0] ? c->state : "published", c->created_at, c->updated_at);
 	if (rc)
 		return rc;
 	c->id = db_int(r, 0, 0);
@@ -602,11 +601,12 @@ int cm_comment_insert(struct db *db, struct cm_comment *c)
 
 int cm_comment_update(struct db *db, const struct cm_comment *c)
 {
-	int rc = db_query(db, NULL,
-			  "UPDATE community_comments SET body = ?, html = ?, official = ?, state = ?,"
-			  " updated_at = ? WHERE post_id = ? AND id = ?",
-			  "ssisiii", c->body, c->html, (int64_t)c->official, c->state,
-			  c->updated_at, c->post_id, c->id);
+	int rc =
+	    db_query(db, NULL,
+		     "UPDATE community_comments SET body = ?, html = ?, official = ?, state = ?,"
+		     " updated_at = ? WHERE post_id = ? AND id = ?",
+		     "ssisiii", c->body, c->html, (int64_t)c->official, c->state, c->updated_at,
+		     c->post_id, c->id);
 	if (rc)
 		return rc;
 	if (!db_changes(db))
@@ -642,8 +642,9 @@ static const char *item_table(const char *item_type)
 static int item_exists(struct db *db, const char *item_type, int64_t item_id)
 {
 	return exists(db,
-		      !strcmp(item_type, CM_POST) ? "SELECT id FROM community_posts WHERE id = ?"
-						  : "SELECT id FROM community_comments WHERE id = ?",
+		      !strcmp(item_type, CM_POST)
+			  ? "SELECT id FROM community_posts WHERE id = ?"
+			  : "SELECT id FROM community_comments WHERE id = ?",
 		      item_id);
 }
 
@@ -655,8 +656,8 @@ static int recount_votes(struct db *db, const char *item_type, int64_t item_id)
 		 " WHERE item_type = ? AND item_id = ?), vote_count = (SELECT COUNT(*) FROM"
 		 " community_votes WHERE item_type = ? AND item_id = ?) WHERE id = ?",
 		 item_table(item_type));
-	int rc = db_query(db, NULL, sql.s, "sisii", item_type, item_id, item_type, item_id,
-			  item_id);
+	int rc =
+	    db_query(db, NULL, sql.s, "sisii", item_type, item_id, item_type, item_id, item_id);
 	buf_release(&sql);
 	return rc;
 }
@@ -673,8 +674,8 @@ static void vote_from_row(const struct db_res *r, int i, struct cm_vote *v)
 	v->updated_at = db_int(r, i, 6);
 }
 
-int cm_vote_put(struct db *db, const char *item_type, int64_t item_id, int64_t user_id,
-		int value, int64_t now, struct cm_vote *out)
+int cm_vote_put(struct db *db, const char *item_type, int64_t item_id, int64_t user_id, int value,
+		int64_t now, struct cm_vote *out)
 {
 	int rc = item_exists(db, item_type, item_id);
 	if (rc)
@@ -726,8 +727,7 @@ int cm_vote_list(struct db *db, const char *item_type, int64_t item_id, struct c
 	return 0;
 }
 
-int cm_vote_of(struct db *db, const char *item_type, int64_t item_id, int64_t user_id,
-	       int *value)
+int cm_vote_of(struct db *db, const char *item_type, int64_t item_id, int64_t user_id, int *value)
 {
 	struct db_res *r;
 	int rc = db_query(db, &r,
@@ -767,11 +767,11 @@ static void sub_from_row(const struct db_res *r, int i, struct cm_subscription *
 int cm_subscription_put(struct db *db, const char *content_type, int64_t content_id,
 			int64_t user_id, int64_t now, struct cm_subscription *out)
 {
-	int rc = exists(db,
-			!strcmp(content_type, CM_POST)
-			    ? "SELECT id FROM community_posts WHERE id = ?"
-			    : "SELECT id FROM community_topics WHERE id = ?",
-			content_id);
+	int rc =
+	    exists(db,
+		   !strcmp(content_type, CM_POST) ? "SELECT id FROM community_posts WHERE id = ?"
+						  : "SELECT id FROM community_topics WHERE id = ?",
+		   content_id);
 	if (rc)
 		return rc;
 	rc = db_query(db, NULL,
@@ -795,8 +795,8 @@ int cm_subscription_put(struct db *db, const char *content_type, int64_t content
 	return recount_followers(db, content_type, content_id);
 }
 
-int cm_subscription_delete(struct db *db, const char *content_type, int64_t content_id,
-			   int64_t id, int64_t user_id)
+int cm_subscription_delete(struct db *db, const char *content_type, int64_t content_id, int64_t id,
+			   int64_t user_id)
 {
 	int rc = id ? db_query(db, NULL,
 			       "DELETE FROM community_subscriptions WHERE content_type = ? AND"
@@ -847,8 +847,7 @@ int cm_subscribed(struct db *db, const char *content_type, int64_t content_id, i
 	return 0;
 }
 
-int cm_followers_of_post(struct db *db, int64_t post_id, int64_t except_user,
-			 struct idlist *out)
+int cm_followers_of_post(struct db *db, int64_t post_id, int64_t except_user, struct idlist *out)
 {
 	struct db_res *r;
 	int rc = db_query(db, &r,
@@ -871,8 +870,8 @@ int cm_followers_of_post(struct db *db, int64_t post_id, int64_t except_user,
 int cm_needs_review(struct db *db, int64_t topic_id, int64_t user_id, int *pending)
 {
 	struct db_res *r;
-	int rc = db_query(db, &r, "SELECT moderation FROM community_topics WHERE id = ?", "i",
-			  topic_id);
+	int rc =
+	    db_query(db, &r, "SELECT moderation FROM community_topics WHERE id = ?", "i", topic_id);
 	if (rc)
 		return rc;
 	if (!r->nrows) {
@@ -886,11 +885,12 @@ int cm_needs_review(struct db *db, int64_t topic_id, int64_t user_id, int *pendi
 	if (!strcmp(mode, "all")) {
 		*pending = 1;
 	} else if (!strcmp(mode, "new_users")) {
-		rc = db_query(db, &r,
-			      "SELECT (SELECT COUNT(*) FROM community_posts WHERE author_id = ? AND"
-			      " state = 'published') + (SELECT COUNT(*) FROM community_comments WHERE"
-			      " author_id = ? AND state = 'published')",
-			      "ii", user_id, user_id);
+		rc = db_query(
+		    db, &r,
+		    "SELECT (SELECT COUNT(*) FROM community_posts WHERE author_id = ? AND"
+		    " state = 'published') + (SELECT COUNT(*) FROM community_comments WHERE"
+		    " author_id = ? AND state = 'published')",
+		    "ii", user_id, user_id);
 		if (rc)
 			return rc;
 		*pending = db_int(r, 0, 0) == 0;

@@ -40,11 +40,11 @@ struct cm_topic {
 	int64_t id;
 	char *name, *description; /* owned; description "" for none */
 	int position;
-	char manageable_by[12];	  /* "managers" | "staff" (Zendesk) */
-	int64_t user_segment_id;  /* 0 = everyone (core/hc.h segments) */
-	char moderation[12];	  /* "off" | "new_users" | "all" */
-	int64_t follower_count;	  /* subscriptions of the topic */
-	int64_t post_count;	  /* its published posts */
+	char manageable_by[12];	 /* "managers" | "staff" (Zendesk) */
+	int64_t user_segment_id; /* 0 = everyone (core/hc.h segments) */
+	char moderation[12];	 /* "off" | "new_users" | "all" */
+	int64_t follower_count;	 /* subscriptions of the topic */
+	int64_t post_count;	 /* its published posts */
 	int64_t created_at, updated_at;
 };
 void cm_topic_clear(struct cm_topic *t);
@@ -52,16 +52,16 @@ void cm_topic_list_free(struct cm_topic *v, int n);
 
 struct cm_post {
 	int64_t id, topic_id, author_id;
-	char *title;		/* owned */
-	char *details;		/* Markdown source, owned */
-	char *html;		/* rendered, sanitized details, owned */
-	char *plain;		/* plain text of html, owned */
-	char status[16];	/* none | planned | not_planned | completed | answered */
+	char *title;	 /* owned */
+	char *details;	 /* Markdown source, owned */
+	char *html;	 /* rendered, sanitized details, owned */
+	char *plain;	 /* plain text of html, owned */
+	char status[16]; /* none | planned | not_planned | completed | answered */
 	int featured, pinned, closed;
-	char state[12];		/* published | pending | spam */
+	char state[12]; /* published | pending | spam */
 	int64_t vote_sum, vote_count, comment_count, follower_count;
-	int64_t ticket_id;	/* the ticket made from it (0 none) */
-	int64_t article_id;	/* the article made from it (0 none) */
+	int64_t ticket_id;  /* the ticket made from it (0 none) */
+	int64_t article_id; /* the article made from it (0 none) */
 	int64_t non_author_editor_id;
 	int64_t created_at, updated_at;
 };
@@ -70,10 +70,10 @@ void cm_post_list_free(struct cm_post *v, int n);
 
 struct cm_comment {
 	int64_t id, post_id, author_id;
-	char *body;		/* Markdown source, owned */
-	char *html;		/* rendered, sanitized, owned */
-	int official;		/* an agent's official answer */
-	char state[12];		/* published | pending | spam */
+	char *body;	/* Markdown source, owned */
+	char *html;	/* rendered, sanitized, owned */
+	int official;	/* an agent's official answer */
+	char state[12]; /* published | pending | spam */
 	int64_t vote_sum, vote_count;
 	int64_t created_at, updated_at;
 };
@@ -101,10 +101,10 @@ enum cm_sort {
 	CM_SORT_COMMENTS /* pinned first, then comment_count, newest */
 };
 struct cm_post_filter {
-	int64_t topic_id;	/* 0 = any */
-	int64_t author_id;	/* 0 = any */
-	const char *state;	/* staff queue: only this state; NULL = what v sees */
-	int featured;		/* only featured posts */
+	int64_t topic_id;  /* 0 = any */
+	int64_t author_id; /* 0 = any */
+	const char *state; /* staff queue: only this state; NULL = what v sees */
+	int featured;	   /* only featured posts */
 	enum cm_sort sort;
 	struct window win;
 };
@@ -127,9 +127,8 @@ int cm_comment_get(struct db *db, int64_t post_id, int64_t id, const struct cm_v
 		   struct cm_comment *out);
 /* The comments of a post v may see: official answers first when
  * official_first (pages), else id order; win pages them. */
-int cm_comment_list(struct db *db, int64_t post_id, const struct cm_viewer *v,
-		    int official_first, const struct window *win, struct cm_comment **out,
-		    int *n);
+int cm_comment_list(struct db *db, int64_t post_id, const struct cm_viewer *v, int official_first,
+		    const struct window *win, struct cm_comment **out, int *n);
 int cm_comment_count(struct db *db, int64_t post_id, const struct cm_viewer *v, int64_t *count);
 /* The comments of a user (author) v may see, id order. */
 int cm_comment_list_by_author(struct db *db, int64_t author_id, const struct cm_viewer *v,
@@ -146,23 +145,22 @@ struct cm_vote {
 	int64_t id;
 	char item_type[12]; /* CM_POST or CM_COMMENT */
 	int64_t item_id, user_id;
-	int value;	    /* 1 up, -1 down */
+	int value; /* 1 up, -1 down */
 	int64_t created_at, updated_at;
 };
 /* Record user's vote on the item (one per user and item: voting again
  * replaces the value, so repeating a vote changes nothing) and recompute
  * the item's vote_sum and vote_count.  0, or 1 when there is no such
  * item. */
-int cm_vote_put(struct db *db, const char *item_type, int64_t item_id, int64_t user_id,
-		int value, int64_t now, struct cm_vote *out);
+int cm_vote_put(struct db *db, const char *item_type, int64_t item_id, int64_t user_id, int value,
+		int64_t now, struct cm_vote *out);
 /* Withdraw user's vote (0 also when there was none; 1 no such item). */
 int cm_vote_delete(struct db *db, const char *item_type, int64_t item_id, int64_t user_id);
 /* The votes on an item, id order.  *out (free()) NULL when none. */
 int cm_vote_list(struct db *db, const char *item_type, int64_t item_id, struct cm_vote **out,
 		 int *n);
 /* user's vote on the item: 1, -1, or 0 for none (pages). */
-int cm_vote_of(struct db *db, const char *item_type, int64_t item_id, int64_t user_id,
-	       int *value);
+int cm_vote_of(struct db *db, const char *item_type, int64_t item_id, int64_t user_id, int *value);
 
 /* ---- subscriptions ---- */
 struct cm_subscription {
@@ -176,8 +174,8 @@ int cm_subscription_put(struct db *db, const char *content_type, int64_t content
 			int64_t user_id, int64_t now, struct cm_subscription *out);
 /* Stop following, by subscription id (0 = user's subscription to the
  * content).  0, or 1 when there is none. */
-int cm_subscription_delete(struct db *db, const char *content_type, int64_t content_id,
-			   int64_t id, int64_t user_id);
+int cm_subscription_delete(struct db *db, const char *content_type, int64_t content_id, int64_t id,
+			   int64_t user_id);
 int cm_subscription_list(struct db *db, const char *content_type, int64_t content_id,
 			 struct cm_subscription **out, int *n);
 /* Is user following the content?  0 with *yes, or DB_*. */
@@ -186,8 +184,7 @@ int cm_subscribed(struct db *db, const char *content_type, int64_t content_id, i
 /* Who gets told about a new comment on post: the followers of the post
  * and of its topic, each once, except except_user (the comment's author).
  * ids ascending into out. */
-int cm_followers_of_post(struct db *db, int64_t post_id, int64_t except_user,
-			 struct idlist *out);
+int cm_followers_of_post(struct db *db, int64_t post_id, int64_t except_user, struct idlist *out);
 
 /* ---- moderation ---- */
 /* Does a new contribution by user to topic wait in pending?  Topic

@@ -130,10 +130,10 @@ int email_community_job(struct server *s, int64_t job_id, json_t *payload, json_
 	struct user *users = NULL;
 	int nusers = 0;
 	if (!rc)
-		rc = user_store_by_ids(db, n.followers.v,
-				       (int)(n.followers.n < CM_NOTIFY_MAX ? n.followers.n
-									   : CM_NOTIFY_MAX),
-				       &users, &nusers);
+		rc = user_store_by_ids(
+		    db, n.followers.v,
+		    (int)(n.followers.n < CM_NOTIFY_MAX ? n.followers.n : CM_NOTIFY_MAX), &users,
+		    &nusers);
 	store_release(s->store, db);
 	if (rc < 0) {
 		notice_clear(&n);

@@ -42,7 +42,8 @@ int email_send_one(struct server *s, const struct recipient_address *ra, const c
 					 .user = s->cfg.smtp_user[0] ? s->cfg.smtp_user : NULL,
 					 .password = s->cfg.smtp_password,
 					 .starttls = s->cfg.smtp_starttls,
-					 .ca_file = s->cfg.mail_ca_file[0] ? s->cfg.mail_ca_file : NULL};
+					 .ca_file =
+					     s->cfg.mail_ca_file[0] ? s->cfg.mail_ca_file : NULL};
 		rc = smtp_send(&st, "", rcpt, 1, out.s, out.len, serr, sizeof(serr));
 	} else {
 		rc = -3;
