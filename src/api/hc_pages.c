@@ -47,7 +47,8 @@
 enum msg {
 	M_HELP_CENTER, M_SEARCH, M_SEARCH_PLACEHOLDER, M_HOME, M_PROMOTED, M_RELATED,
 	M_HELPFUL, M_YES, M_NO, M_THANKS, M_RESULTS_FOR, M_NO_RESULTS, M_NOT_FOUND,
-	M_UPDATED, M_VOTES, M_ARTICLES, M_OTHER_LANG, M_EMPTY, M_NMSG
+	M_UPDATED, M_VOTES, M_ARTICLES, M_OTHER_LANG, M_EMPTY, M_COMMUNITY, M_COMMUNITY_BLURB,
+	M_NMSG
 };
 
 static const char *const msgs[M_NMSG][2] = { /* [ko, en-us] */
@@ -70,6 +71,9 @@ static const char *const msgs[M_NMSG][2] = { /* [ko, en-us] */
     [M_ARTICLES] = {"도움말", "Articles"},
     [M_OTHER_LANG] = {"English", "한국어"},
     [M_EMPTY] = {"아직 도움말이 없습니다.", "No articles yet."},
+    [M_COMMUNITY] = {"커뮤니티", "Community"},
+    [M_COMMUNITY_BLURB] = {"다른 고객과 묻고 답하고, 상담원의 공식 답변을 받아 보세요.",
+			   "Ask other customers, share tips, and get official answers from our team."},
 };
 
 static const char *T(const char *locale, enum msg m)
@@ -309,7 +313,9 @@ static int hc_home(struct req *r)
 		}
 		buf_adds(&b, "</ul></section>");
 	}
-	buf_adds(&b, "</div>");
+	buf_addf(&b, "<section class=\"card community\"><h2><a href=\"/hc/%s/community/topics\">%s"
+		     "</a></h2><p>%s</p></section></div>",
+		 loc, T(loc, M_COMMUNITY), T(loc, M_COMMUNITY_BLURB));
 	if (!nc)
 		buf_addf(&b, "<p>%s</p>", T(loc, M_EMPTY));
 	hc_category_list_free(c, nc);

@@ -172,7 +172,7 @@ void hc_client_ip(struct req *r, char *out, size_t n)
 
 /* A form value into a heap string (cap bytes at most; NULL when absent);
  * *too_long set when it was cut. */
-static char *form_get(struct req *r, const char *name, size_t cap, int *too_long)
+char *hc_form_get(struct req *r, const char *name, size_t cap, int *too_long)
 {
 	char *v = xmalloc(cap + 2);
 	if (hc_form_value(r->body.s, r->body.len, name, v, cap + 2)) {
@@ -186,7 +186,7 @@ static char *form_get(struct req *r, const char *name, size_t cap, int *too_long
 }
 
 /* Is s valid UTF-8 (jansson's check)?  NULL counts as valid. */
-static int utf8_ok(const char *s)
+int hc_utf8_ok(const char *s)
 {
 	if (!s)
 		return 1;
@@ -199,7 +199,7 @@ static int utf8_ok(const char *s)
  * errors with the field's label. */
 static void utf8_or_drop(char **s, const char *label, const char *loc, struct strlist *errors)
 {
-	if (utf8_ok(*s))
+	if (hc_utf8_ok(*s))
 		return;
 	free(*s);
 	*s = xstrdup("");
@@ -223,7 +223,7 @@ static int blank(const char *s)
 /* The signed-in portal user from the session cookie, without the CSRF
  * header check (pages check a form field instead): 0 and a filled actor
  * (csrf = the session's token), 1 nobody, <0 database error. */
-static int portal_actor(struct req *r, struct actor *a, char csrf[65], char **name)
+int hc_portal_actor(struct req *r, struct actor *a, char csrf[65], char **name)
 {
 	const char *sid = req_cookie(r, "sonnim_session");
 	if (!sid || strlen(sid) != 40)
@@ -499,7 +499,7 @@ static int request_new_page(struct req *r)
 		return hc_page_not_found(r, HC_DEFAULT_LOCALE);
 	struct actor a;
 	char csrf[65], *name = NULL;
-	int rc = portal_actor(r, &a, csrf, &name);
+	int rc = hc_portal_actor(r, &a, csrf, &name);
 	if (rc < 0)
 		return reply_db_down(r);
 	rc = show_form(r, loc, NULL, 200, rc ? NULL : &a, name);
@@ -608,7 +608,7 @@ static int request_new_submit(struct req *r)
 		return hc_page_not_found(r, HC_DEFAULT_LOCALE);
 	struct actor a;
 	char csrf[65], *who_name = NULL;
-	int signed_in = portal_actor(r, &a, csrf, &who_name);
+	int signed_in = hc_portal_actor(r, &a, csrf, &who_name);
 	if (signed_in < 0)
 		return reply_db_down(r);
 	signed_in = signed_in == 0;
@@ -616,11 +616,11 @@ static int request_new_submit(struct req *r)
 	int long_subject = 0, long_desc = 0, long_name = 0, dummy = 0;
 	char token[48] = "";
 	hc_form_value(r->body.s, r->body.len, "token", token, sizeof(token));
-	f.subject = form_get(r, "subject", MAX_SUBJECT, &long_subject);
-	f.description = form_get(r, "description", MAX_DESCRIPTION, &long_desc);
-	f.email = signed_in ? NULL : form_get(r, "email", 320, &dummy);
-	f.name = signed_in ? NULL : form_get(r, "name", MAX_NAME, &long_name);
-	char *website = form_get(r, "website", 200, &dummy);
+	f.subject = hc_form_get(r, "subject", MAX_SUBJECT, &long_subject);
+	f.description = hc_form_get(r, "description", MAX_DESCRIPTION, &long_desc);
+	f.email = signed_in ? NULL : hc_form_get(r, "email", 320, &dummy);
+	f.name = signed_in ? NULL : hc_form_get(r, "name", MAX_NAME, &long_name);
+	char *website = hc_form_get(r, "website", 200, &dummy);
 	const char *cookie = hc_visitor_token(r);
 	int status = 422;
 	if (!cookie || strlen(token) != 40 || memcmp(cookie, token, 40)) {
@@ -661,7 +661,7 @@ static int request_new_submit(struct req *r)
 		char name[32];
 		snprintf(name, sizeof(name), "field_%" PRId64, fields[i].id);
 		int cut = 0;
-		char *v = form_get(r, name, MAX_DESCRIPTION, &cut);
+		char *v = hc_form_get(r, name, MAX_DESCRIPTION, &cut);
 		char *vj = NULL;
 		if (!strcmp(fields[i].type, "checkbox")) {
 			vj = xstrdup(v && !blank(v) ? "true" : "false");
@@ -767,7 +767,7 @@ static int request_access(struct req *r, const char *token, struct actor *a, cha
 		return rc;
 	if (t->merged_into)
 		return 1;
-	rc = portal_actor(r, a, csrf, NULL);
+	rc = hc_portal_actor(r, a, csrf, NULL);
 	if (rc < 0)
 		return rc;
 	if (rc == 0 && ticket_can_view(a, t))
@@ -961,10 +961,10 @@ static int request_post(struct req *r)
 		return hc_page_finish(r, &b, 403, 0);
 	}
 	int too_long = 0;
-	char *body = form_get(r, "body", MAX_DESCRIPTION, &too_long);
+	char *body = hc_form_get(r, "body", MAX_DESCRIPTION, &too_long);
 	struct reply_op o = {.who = a, .ticket_id = r->id[0], .now = now_seconds()};
 	o.solve = !strcmp(action, "solve");
-	if (!utf8_ok(body)) {
+	if (!hc_utf8_ok(body)) {
 		free(body);
 		return request_page_show(r, loc, by_token ? token : NULL, 422, NULL);
 	}
@@ -1075,7 +1075,7 @@ static int signin_password(struct req *r)
 	if (!form_token_ok(r))
 		return signin_page_show(r, loc, 403, PT(loc, P_E_TOKEN));
 	int dummy = 0;
-	char *email = form_get(r, "email", 320, &dummy), *pw = form_get(r, "password", 1024, &dummy);
+	char *email = hc_form_get(r, "email", 320, &dummy), *pw = hc_form_get(r, "password", 1024, &dummy);
 	char *norm = NULL;
 	struct user u = {0};
 	int ok = email && pw && !email_normalize(email, &norm) &&
@@ -1125,7 +1125,7 @@ static int signin_link(struct req *r)
 	if (!form_token_ok(r))
 		return signin_page_show(r, loc, 403, PT(loc, P_E_TOKEN));
 	int dummy = 0;
-	char *email = form_get(r, "email", 320, &dummy), *norm = NULL;
+	char *email = hc_form_get(r, "email", 320, &dummy), *norm = NULL;
 	if (!email || email_normalize(email, &norm)) {
 		free(email);
 		return signin_page_show(r, loc, 422, PT(loc, P_E_EMAIL));
@@ -1202,7 +1202,7 @@ static int my_requests(struct req *r)
 		return hc_page_not_found(r, HC_DEFAULT_LOCALE);
 	struct actor a;
 	char csrf[65], *name = NULL;
-	int rc = portal_actor(r, &a, csrf, &name);
+	int rc = hc_portal_actor(r, &a, csrf, &name);
 	if (rc < 0)
 		return reply_db_down(r);
 	if (rc) {

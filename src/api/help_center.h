@@ -45,6 +45,18 @@ int hc_form_value(const char *body, size_t len, const char *name, char *out, siz
 /* The peer's address as text ("127.0.0.1", "::1"); "?" when unknown
  * (api/hc_portal.c). */
 void hc_client_ip(struct req *r, char *out, size_t n);
+/* ---- the portal's session and form helpers (api/hc_portal.c) ---- */
+struct actor;
+/* The signed-in portal user from the session cookie, without the CSRF
+ * header check (pages check a form field instead): 0 and a filled actor
+ * (csrf = the session's token; *name owned, when name is not NULL), 1
+ * nobody, <0 database error. */
+int hc_portal_actor(struct req *r, struct actor *a, char csrf[65], char **name);
+/* A form value of r's body into a heap string (cap bytes at most; NULL
+ * when absent); *too_long set when it was cut (too_long may be NULL). */
+char *hc_form_get(struct req *r, const char *name, size_t cap, int *too_long);
+/* Is s valid UTF-8?  NULL counts as valid. */
+int hc_utf8_ok(const char *s);
 #define HC_VISITOR_COOKIE "sonnim_hc"
 const char *hc_visitor_token(struct req *r);
 #endif

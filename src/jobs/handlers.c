@@ -21,6 +21,9 @@
  *                        one attempt to send a webhook (jobs/webhook.h)
  *   mail.signin          {"user_id","locale"} (channels/email/signin.c: the portal's
  *                        sign-in link)
+ *   community.notify     {"post_id","comment_id"}: mail the followers of a community
+ *                        post and its topic about a new comment
+ *                        (channels/email/community_notify.c)
  *   sla.recompute        {} -> {"tickets": N}: every SLA clock re-evaluated
  *                        after a policy or schedule changed (jobs/sla_clock.c)
  *   sla.breach_check     {"now", "lead": optional} -> {"now","tickets","breached",
@@ -265,6 +268,7 @@ const struct job_handler job_handlers[] = {
 	{"webhook.deliver", webhook_deliver_job, WEBHOOK_MAX_ATTEMPTS},
 	{"mail.notify", email_notify_job, 8},
 	{"mail.signin", email_signin_job, 5},
+	{"community.notify", email_community_job, 5},
 	{"sla.recompute", sla_recompute_job, 5},
 	{"sla.breach_check", sla_breach_job, 3},
 	{0},

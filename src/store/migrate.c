@@ -329,6 +329,41 @@ static const char *const migrations[] = {
 	"CREATE INDEX portal_rate_events_key ON portal_rate_events(key, at);"
 	"CREATE TABLE portal_login_tokens (token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL,"
 	" expires_at BIGINT NOT NULL, used_at BIGINT);",
+	/* community (store/community_store.c): topics, posts (Markdown details
+	 * with their sanitized HTML; status, featured, pinned, closed; state
+	 * published/pending/spam; counters kept by the store), comments
+	 * (official answers), votes (one per user and item, item_type "Post" or
+	 * "PostComment") and subscriptions (content_type "Topic" or "Post").
+	 * moderation on a topic: "off" | "new_users" (an author's first
+	 * contribution waits in pending) | "all". */
+	"CREATE TABLE community_topics (id @ID@, name TEXT NOT NULL,"
+	" description TEXT NOT NULL DEFAULT '', position INTEGER NOT NULL DEFAULT 0,"
+	" manageable_by TEXT NOT NULL DEFAULT 'managers', user_segment_id BIGINT,"
+	" moderation TEXT NOT NULL DEFAULT 'off', created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL);"
+	"CREATE TABLE community_posts (id @ID@, topic_id BIGINT NOT NULL, author_id BIGINT NOT NULL,"
+	" title TEXT NOT NULL, details TEXT NOT NULL DEFAULT '', html TEXT NOT NULL DEFAULT '',"
+	" plain TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'none',"
+	" featured INTEGER NOT NULL DEFAULT 0, pinned INTEGER NOT NULL DEFAULT 0,"
+	" closed INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'published',"
+	" vote_sum BIGINT NOT NULL DEFAULT 0, vote_count BIGINT NOT NULL DEFAULT 0,"
+	" comment_count BIGINT NOT NULL DEFAULT 0, follower_count BIGINT NOT NULL DEFAULT 0,"
+	" ticket_id BIGINT, article_id BIGINT, non_author_editor_id BIGINT,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE INDEX community_posts_topic ON community_posts(topic_id, id);"
+	"CREATE INDEX community_posts_author ON community_posts(author_id, id);"
+	"CREATE TABLE community_comments (id @ID@, post_id BIGINT NOT NULL,"
+	" author_id BIGINT NOT NULL, body TEXT NOT NULL, html TEXT NOT NULL,"
+	" official INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'published',"
+	" vote_sum BIGINT NOT NULL DEFAULT 0, vote_count BIGINT NOT NULL DEFAULT 0,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE INDEX community_comments_post ON community_comments(post_id, id);"
+	"CREATE TABLE community_votes (id @ID@, item_type TEXT NOT NULL, item_id BIGINT NOT NULL,"
+	" user_id BIGINT NOT NULL, value INTEGER NOT NULL, created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL, UNIQUE (item_type, item_id, user_id));"
+	"CREATE TABLE community_subscriptions (id @ID@, content_type TEXT NOT NULL,"
+	" content_id BIGINT NOT NULL, user_id BIGINT NOT NULL, created_at BIGINT NOT NULL,"
+	" UNIQUE (content_type, content_id, user_id));",
 };
 
 static const char search_sqlite[] =

@@ -173,5 +173,7 @@ suite e2e tests/mail/e2e.sh
 suite notify tests/mail/notify.sh
 # the portal's emailed sign-in link: out through Postfix, read over IMAP, followed
 suite signin tests/mail/signin.sh
+# the community's follower notices: out through Postfix, read over IMAP
+suite community tests/mail/community.sh
 
 finish

@@ -47,6 +47,19 @@ int email_notify_job(struct server *s, int64_t job_id, json_t *payload, json_t *
  * contract as email_send_job. */
 int email_signin_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
 		     char *err, size_t errlen);
+/* Job "community.notify" {"comment_id", "post_id"}: mail the followers
+ * of the post and of its topic about a new published comment (not its
+ * author) (channels/email/community_notify.c).  Same contract. */
+int email_community_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
+			char *err, size_t errlen);
+struct recipient_address;
+/* Send one automatic mail (text + HTML, Auto-Submitted) from support
+ * address ra to one person (channels/email/usermail.c).  0 with *result
+ * {"message_id"} when sent or {"rejected": why} when refused for good;
+ * -1 with err on a temporary failure (the job is retried). */
+int email_send_one(struct server *s, const struct recipient_address *ra, const char *to_name,
+		   const char *to_email, const char *subject, const char *message_id,
+		   const char *text, const char *html, json_t **result, char *err, size_t errlen);
 /* Listener: queue mail.send for public agent comments. */
 int email_replies_listener(struct db *db, const struct event_row *e);
 

@@ -94,7 +94,7 @@ int email_signin_job(struct server *s, int64_t job_id, json_t *payload, json_t *
 	char url[512], domain[128];
 	snprintf(url, sizeof(url), "%s/hc/%s/signin/token?token=%s", s->cfg.base_url, loc, token);
 	email_domain(&s->cfg, domain, sizeof(domain));
-	struct buf text = BUF_INIT, html = BUF_INIT, mid = BUF_INIT, out = BUF_INIT;
+	struct buf text = BUF_INIT, html = BUF_INIT, mid = BUF_INIT;
 	buf_addf(&text, "%s\n\n%s\n\n%s\n\n%s", texts[1][!ko], texts[2][!ko], url, texts[3][!ko]);
 	buf_addf(&html, "<!doctype html><html lang=\"%s\"><body><p>%s</p><p>%s</p><p><a href=\"",
 		 ko ? "ko" : "en", texts[1][!ko], texts[2][!ko]);
@@ -103,45 +103,13 @@ int email_signin_job(struct server *s, int64_t job_id, json_t *payload, json_t *
 	hc_escape(&html, url);
 	buf_addf(&html, "</a></p><p>%s</p></body></html>\n", texts[3][!ko]);
 	buf_addf(&mid, "signin.u%" PRId64 ".j%" PRId64 "@%s", uid, job_id, domain);
-	struct mail_address to = {.name = u.name, .email = u.email};
-	struct outbound_mail om = {
-	    .from_name = ra.name && *ra.name ? ra.name : "Support",
-	    .from_email = ra.email,
-	    .to = &to,
-	    .nto = 1,
-	    .subject = texts[0][!ko],
-	    .message_id = mid.s,
-	    .text = text.s,
-	    .html = html.s,
-	    .auto_generated = 1,
-	};
-	char cerr[256] = "", serr[512] = "";
-	rc = mail_compose(&om, &out, cerr, sizeof(cerr));
-	if (!rc) {
-		const char *rcpt[1] = {u.email};
-		struct smtp_target st = {.url = s->cfg.smtp_url,
-					 .user = s->cfg.smtp_user[0] ? s->cfg.smtp_user : NULL,
-					 .password = s->cfg.smtp_password,
-					 .starttls = s->cfg.smtp_starttls,
-					 .ca_file = s->cfg.mail_ca_file[0] ? s->cfg.mail_ca_file : NULL};
-		rc = smtp_send(&st, "", rcpt, 1, out.s, out.len, serr, sizeof(serr));
-	} else {
-		rc = -3;
-	}
-	int ret = 0;
-	if (rc == 0) {
+	int ret = email_send_one(s, &ra, u.name, u.email, texts[0][!ko], mid.s, text.s, html.s,
+				 result, err, errlen);
+	if (!ret && json_object_get(*result, "message_id"))
 		log_info("mail", "sign-in link sent user=%" PRId64 " message_id=%s", uid, mid.s);
-		*result = json_pack("{ss}", "message_id", mid.s);
-	} else if (rc == -1) {
-		snprintf(err, errlen, "smtp: %s", serr);
-		ret = -1;
-	} else {
-		*result = json_pack("{ss}", "rejected", rc == -3 ? cerr : serr);
-	}
 	buf_release(&text);
 	buf_release(&html);
 	buf_release(&mid);
-	buf_release(&out);
 	user_clear(&u);
 	recipient_address_clear(&ra);
 	return ret;
