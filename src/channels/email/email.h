@@ -47,6 +47,11 @@ int email_notify_job(struct server *s, int64_t job_id, json_t *payload, json_t *
  * contract as email_send_job. */
 int email_signin_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
 		     char *err, size_t errlen);
+/* Job "campaign.mail" {"delivery_id"}: one campaign email to one
+ * recipient, with its unsubscribe link and List-Unsubscribe headers
+ * (channels/email/campaign.c).  Same contract as email_send_job. */
+int email_campaign_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
+		       char *err, size_t errlen);
 /* Listener: queue mail.send for public agent comments. */
 int email_replies_listener(struct db *db, const struct event_row *e);
 
