@@ -6,6 +6,8 @@
  *   /api/v2/sonnim/campaigns(.json, /{id}.json)           outbound messages to a
  *   /api/v2/sonnim/campaigns/{id}/send_now.json           segment, by email and/or
  *                                                         in the messenger
+ *   /api/v2/sonnim/campaigns/{id}/deliveries.json         per recipient and channel
+ *   /api/v2/sonnim/campaigns/{id}/preview.json?user_id=   one recipient's mail
  *   GET  /messenger/v1/sites/{key}/proactive?url=         what a page shows (public)
  *   GET  /hc/unsubscribe?token=                           the opt-out page
  *   POST /hc/unsubscribe?token=                           the opt-out (RFC 8058

@@ -49,7 +49,7 @@ static int norm_path(const char *p, size_t n, struct buf *out)
 			int h = a < 0 || b < 0 ? -1 : a * 16 + b;
 			if (h < 0x20 || h == 0x7f) /* broken escape (-1) or a control byte */
 				goto bad;
-			if (h == '/' || h == '%' || h == '\\')
+			if (h == '/' || h == '%' || h == '\\' || h == '?' || h == '#')
 				buf_addf(&dec, "%%%02X", h); /* data, not structure */
 			else
 				buf_addc(&dec, (char)h);

@@ -8,8 +8,9 @@
  * are normalised first by proactive_url_path():
  *   - an absolute URL loses scheme and authority, every URL its query and
  *     fragment: "https://shop.example/checkout?x#y" -> "/checkout";
- *   - %XX escapes of printable ASCII are decoded ("%2F" stays encoded: it
- *     is data, not a separator); invalid escapes, NUL and control bytes
+ *   - %XX escapes are decoded, except those of "/", "%", "\\", "?" and "#"
+ *     (data, not structure: they stay escaped, upper-case, so a normalised
+ *     path normalises to itself); invalid escapes, NUL and control bytes
  *     make the URL unusable (-1: nothing matches it);
  *   - "." and ".." segments are resolved (never above the root), runs of
  *     "/" become one, a trailing "/" is dropped (except the root itself).
