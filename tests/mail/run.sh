@@ -173,5 +173,7 @@ suite e2e tests/mail/e2e.sh
 suite notify tests/mail/notify.sh
 # the portal's emailed sign-in link: out through Postfix, read over IMAP, followed
 suite signin tests/mail/signin.sh
+# an outbound campaign: List-Unsubscribe, opt-out honoured, nothing sent twice
+suite campaign tests/mail/campaign.sh
 
 finish
