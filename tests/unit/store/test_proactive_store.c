@@ -7,7 +7,8 @@
  * a known user; the help-center strip escaped; campaigns with their
  * counts; delivery rows unique per (campaign, user, channel) - the
  * exactly-once rule -, finished only while queued; messages deduplicated;
- * opt-outs idempotent; delete takes deliveries and messages along.
+ * opt-outs idempotent; delete takes deliveries and messages along; an
+ * injected database fault inside a delivery's write leaves nothing.
  */
 #include "testutil.h"
 #include "store/testdb.h"
@@ -355,11 +356,49 @@ static void test_campaigns(void **state)
 	campaign_clear(&c);
 }
 
+/* A messenger delivery is its row and its message together: a failure at
+ * any query of the write leaves neither (the batch is retried whole). */
+static void test_fault_injection(void **state)
+{
+	(void)state;
+	struct campaign c = {0};
+	char err[320];
+	json_t *j = json_loads("{\"name\":\"fault\",\"channels\":[\"messenger\"],\"body\":\"b\"}", 0, NULL);
+	assert_int_equal(campaign_from_json(j, 1, &c, err, sizeof(err)), 0);
+	json_decref(j);
+	c.created_at = c.updated_at = 1000;
+	int64_t uid = add_user("fault@example.kr", NULL, 0);
+	struct camp_arg a = {.c = &c, .uid = uid};
+	assert_int_equal(store_write(st, camp_insert, &a), 0);
+	for (int k = 1; k <= 2; k++) {
+		db_fail_after(k);
+		int rc = store_write(st, messenger, &a);
+		db_fail_after(0);
+		assert_int_not_equal(rc, 0);
+		struct db *db = store_reader(st);
+		json_t *arr = json_array();
+		assert_int_equal(campaign_delivery_list(db, c.id, 0, 10, arr), 0);
+		assert_int_equal(json_array_size(arr), 0);
+		json_decref(arr);
+		store_release(st, db);
+		json_t *o = page("shop", "/", uid, NULL, 1400);
+		assert_int_equal(count(o, "messages"), 0);
+		json_decref(o);
+	}
+	assert_int_equal(store_write(st, messenger, &a), 0);
+	assert_int_equal(a.rc, 0);
+	json_t *o = page("shop", "/", uid, NULL, 1400);
+	assert_int_equal(count(o, "messages"), 1);
+	json_decref(o);
+	campaign_clear(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_items),
 	    cmocka_unit_test(test_campaigns),
+	    cmocka_unit_test(test_fault_injection),
 	};
 	return cmocka_run_group_tests_name("store/proactive", tests, setup, teardown);
 }
