@@ -23,6 +23,7 @@
 #include "core/placeholder.h"
 #include "core/proactive.h"
 #include "store/proactive_store.h"
+#include "store/satisfaction_store.h"
 #include "store/user_store.h"
 #include <inttypes.h>
 #include <stdio.h>
@@ -40,7 +41,13 @@ static int status_run(struct db *db, void *arg)
 {
 	struct status_op *op = arg;
 	struct campaign c = {0};
-	int rc = campaign_store_get(db, op->id, &c);
+	char secret[65];
+	/* the site secret signs every recipient's unsubscribe link: make sure
+	 * it exists before anything is sent (messenger messages show it too) */
+	int rc = satisfaction_secret(db, secret);
+	if (rc)
+		return rc;
+	rc = campaign_store_get(db, op->id, &c);
 	if (rc) {
 		campaign_clear(&c);
 		return rc == 1 ? DB_REFUSED : rc;

@@ -253,6 +253,13 @@ int proactive_for_page(struct db *db, const char *site_key, const char *url, int
 	proactive_list_free(v, n);
 	if (!rc && known) {
 		struct db_res *r;
+		char *secret = NULL;
+		struct buf unsub = BUF_INIT;
+		rc = setting_get(db, "csat_secret", &secret); /* the site secret */
+		if (rc == 0)
+			campaign_unsubscribe_url("", &u, secret, &unsub);
+		free(secret);
+		rc = rc == 1 ? 0 : rc;
 		rc = db_query(db, &r,
 			      "SELECT id, body, sent_at FROM campaign_messages WHERE user_id = ?"
 			      " ORDER BY id DESC LIMIT 20",
@@ -260,12 +267,15 @@ int proactive_for_page(struct db *db, const char *site_key, const char *url, int
 		for (int i = 0; !rc && i < r->nrows; i++) {
 			char when[32];
 			iso8601(db_int(r, i, 2), when);
-			json_array_append_new(messages,
-					      json_pack("{s:I,s:s,s:s}", "id", (json_int_t)db_int(r, i, 0),
-							"body", db_str(r, i, 1), "sent_at", when));
+			json_array_append_new(
+			    messages, json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)db_int(r, i, 0),
+						"body", db_str(r, i, 1), "sent_at", when,
+						"unsubscribe_url",
+						unsub.len ? json_string(unsub.s) : json_null()));
 		}
 		if (!rc)
 			db_res_free(r);
+		buf_release(&unsub);
 	}
 	user_clear(&u);
 	buf_release(&path);

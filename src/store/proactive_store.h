@@ -35,10 +35,14 @@ int proactive_store_delete(struct db *db, int kind, int64_t id);
 
 /* What a page shows: {"banners": [{id, text, level, dismissible}],
  * "prompts": [{id, delay_seconds, message}], "messages": [{id, body,
- * sent_at}]} for site_key and url, for user_id (0 = an anonymous visitor:
+ * sent_at, unsubscribe_url}]} for site_key and url, for user_id (0 = an
+ * anonymous visitor:
  * audiences other than everyone never match, and there are no messages),
  * texts in locale (NULL = the default).  *out owned by the caller.  An
- * unknown site or an unusable URL gives empty lists.  0 or DB_*. */
+ * unknown site or an unusable URL gives empty lists.  unsubscribe_url is
+ * the visitor's own opt-out page, relative to the server
+ * ("/hc/unsubscribe?token=..&locale=.."), null while no site secret
+ * exists (the store makes one when it first opens).  0 or DB_*. */
 int proactive_for_page(struct db *db, const char *site_key, const char *url, int64_t user_id,
 		       const char *locale, int64_t now, json_t **out);
 /* The help center's banner strip for path (the /hc page being shown) and

@@ -13,6 +13,7 @@
 #include "testutil.h"
 #include "store/testdb.h"
 #include "store/proactive_store.h"
+#include "store/satisfaction_store.h"
 #include "store/store.h"
 #include "store/user_store.h"
 #include <stdlib.h>
@@ -257,6 +258,8 @@ static int optout(struct db *db, void *p)
 	return 0;
 }
 
+static int make_secret(struct db *db, void *p) { return satisfaction_secret(db, p); }
+
 static int camp_delete(struct db *db, void *p)
 {
 	struct camp_arg *a = p;
@@ -315,8 +318,20 @@ static void test_campaigns(void **state)
 	assert_int_equal(store_write(st, finish, &a), 0);
 	assert_int_equal(a.rc, 1);
 
-	/* the message shows for that user only, once */
-	json_t *o = page("shop", "/", uid, NULL, 1400);
+	/* the message shows for that user only, once, with the user's own
+	 * opt-out link */
+	char secret[65]; /* the store made it when it first opened */
+	assert_int_equal(store_write(st, make_secret, secret), 0);
+	json_t *o = page("shop", "/", uid, "ko", 1400);
+	const char *link = json_string_value(json_object_get(
+	    json_array_get(json_object_get(o, "messages"), 0), "unsubscribe_url"));
+	assert_non_null(link);
+	assert_int_equal(strncmp(link, "/hc/unsubscribe?token=", 22), 0);
+	int64_t who = 0;
+	char token[CAMPAIGN_TOKEN_MAX];
+	snprintf(token, sizeof(token), "%.*s", (int)strcspn(link + 22, "&"), link + 22);
+	assert_int_equal(campaign_unsubscribe_check(secret, token, &who), 0);
+	assert_int_equal(who, uid);
 	assert_int_equal(count(o, "messages"), 1);
 	assert_string_equal(json_string_value(json_object_get(
 				json_array_get(json_object_get(o, "messages"), 0), "body")),
