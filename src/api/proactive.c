@@ -73,9 +73,9 @@ static int list_reply(struct req *r, const char *key, const char *path, json_t *
 	char cur[24] = "", next[700] = "";
 	if (json_array_size(arr))
 		snprintf(cur, sizeof(cur), "%" PRId64, last);
-	if (more)
-		snprintf(next, sizeof(next), "%s%s?page[size]=%" PRId64 "&page[after]=%s",
-			 r->srv->cfg.base_url, path, size, cur);
+	if (more) /* path may carry a filter already ("...json?site_key=shop") */
+		snprintf(next, sizeof(next), "%s%s%cpage[size]=%" PRId64 "&page[after]=%s",
+			 r->srv->cfg.base_url, path, strchr(path, '?') ? '&' : '?', size, cur);
 	json_t *out = json_pack("{s:o,s:{s:b,s:o,s:o},s:{s:o,s:n}}", key, arr, "meta", "has_more",
 				more, "after_cursor", *cur ? json_string(cur) : json_null(),
 				"before_cursor", json_null(), "links", "next",
@@ -89,6 +89,9 @@ static int items_list(struct req *r, int kind)
 	if (cursor_or_reply(r, &size, &after))
 		return 0;
 	const char *site = req_arg(r, "site_key");
+	if (site && *site && !proactive_site_key_ok(site))
+		return reply_error(r, 400, "InvalidParameter",
+				   "site_key must be 1 to 64 letters, digits, '_', '.' or '-'", NULL);
 	struct proactive_item *v;
 	int n;
 	if (proactive_store_list(req_db(r), kind, site && *site ? site : NULL, after, (int)size + 1,
@@ -100,10 +103,10 @@ static int items_list(struct req *r, int kind)
 		json_array_append_new(arr, proactive_item_json(&v[i]));
 	int64_t last = shown ? v[shown - 1].id : 0;
 	proactive_list_free(v, n);
-	return list_reply(r, items_key(kind),
-			  kind == PROACTIVE_BANNER ? "/api/v2/sonnim/banners.json"
-						   : "/api/v2/sonnim/proactive_prompts.json",
-			  arr, more, size, last);
+	char path[160];
+	snprintf(path, sizeof(path), "/api/v2/sonnim/%s.json%s%s", items_key(kind),
+		 site && *site ? "?site_key=" : "", site && *site ? site : "");
+	return list_reply(r, items_key(kind), path, arr, more, size, last);
 }
 
 struct item_op {

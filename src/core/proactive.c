@@ -358,7 +358,7 @@ void proactive_item_clear(struct proactive_item *it)
 	memset(it, 0, sizeof(*it));
 }
 
-static int site_key_ok(const char *s)
+int proactive_site_key_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 	return n && n <= PROACTIVE_SITE_KEY_MAX &&
@@ -454,7 +454,7 @@ int proactive_item_from_json(json_t *j, int kind, int creating, struct proactive
 	    translations_from(v, text_field, &it->text, err, errlen))
 		return -1;
 	if ((v = json_object_get(j, "site_key"))) {
-		if (!site_key_ok(json_string_value(v)))
+		if (!proactive_site_key_ok(json_string_value(v)))
 			return fail(err, errlen, "site_key",
 				    "must be 1 to 64 letters, digits, '_', '.' or '-'");
 		free(it->site_key);

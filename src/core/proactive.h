@@ -73,6 +73,10 @@ const char *audience_type_name(int type);
 int audience_from_json(json_t *j, struct audience *a, char *err, size_t errlen);
 json_t *audience_json(const struct audience *a);
 
+/* 1 when s is a usable site key: 1 to PROACTIVE_SITE_KEY_MAX bytes of
+ * letters, digits, '_', '.' and '-'. */
+int proactive_site_key_ok(const char *s);
+
 enum proactive_kind { PROACTIVE_BANNER = 1, PROACTIVE_PROMPT = 2 };
 
 /* A banner (shown at the top of matching pages) or a prompt (a message

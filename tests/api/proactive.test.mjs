@@ -71,6 +71,21 @@ describe('banners', () => {
     assert.equal(r.body.error, 'RecordNotFound');
   });
 
+  test('cursor pages keep the site filter', async () => {
+    const s = uniq('paged');
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await banner({ text: `p${i}`, site_key: s })).id);
+    let r = await api(`/sonnim/banners.json?site_key=${s}&page[size]=2`, 'agent');
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual(r.body.banners.map((x) => x.id), ids.slice(0, 2));
+    assert.equal(r.body.meta.has_more, true);
+    const next = new URL(r.body.links.next);
+    assert.equal(next.searchParams.get('site_key'), s);
+    r = await rawFetch(`${next.pathname}${next.search}`, { who: 'agent' });
+    assert.deepEqual(r.body.banners.map((x) => x.id), ids.slice(2));
+    assert.equal(r.body.meta.has_more, false);
+  });
+
   test('bad input: 4xx in Zendesk\'s shape, nothing saved', async () => {
     const before = (await api(`/sonnim/banners.json?site_key=${site}`)).body.banners.length;
     assertInvalid(await api('/sonnim/banners.json', 'admin', 'POST', { banner: { site_key: site } }), 'text');
@@ -92,6 +107,8 @@ describe('banners', () => {
     r = await api('/sonnim/banners.json', 'enduser', 'POST', { banner: { text: 'x', site_key: site } });
     assert.equal(r.status, 403, show(r));
     r = await api('/sonnim/banners.json?page[size]=0');
+    assert.equal(r.status, 400, show(r));
+    r = await api('/sonnim/banners.json?site_key=a%26b');
     assert.equal(r.status, 400, show(r));
     const now = (await api(`/sonnim/banners.json?site_key=${site}`)).body.banners.length;
     assert.equal(now, before);
