@@ -10,7 +10,7 @@
 // pages are HTML with form posts.
 import test, { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { env, rawFetch, show, sleep } from './lib/harness.mjs';
+import { env, rawFetch, show, sleep, extraServer } from './lib/harness.mjs';
 import { uniq } from './lib/fixtures.mjs';
 
 await env();
@@ -377,17 +377,25 @@ describe('campaigns', () => {
     assertInvalid(r, 'campaign');
   });
 
-  test('exactly once: the send job run twice at the same time reaches each recipient once', async () => {
+  test('exactly once: the send job run twice at the same time, in two processes, reaches each recipient once', async () => {
     let r = await api('/sonnim/campaigns.json', 'admin', 'POST', { campaign: {
       name: `두 번 ${tag}`, channels: ['messenger'], segment: { tags_any: [tag, uniq('none')] }, body: '한 번만 받으세요' } });
     assert.equal(r.status, 201, show(r));
     const c = r.body.campaign;
-    const both = await Promise.all([1, 2].map(() => api(`/sonnim/campaigns/${c.id}/send_now.json`, 'admin', 'POST')));
-    for (const x of both) assert.equal(x.status, 200, show(x));
-    await until('both send jobs to finish', async () => {
-      const jobs = await sendJobs(c.id);
-      return jobs.length >= 2 && jobs.every((j) => j.state === 'done');
-    });
+    // a second server on the same database with its own workers: each
+    // send_now wakes the workers of the process that took it
+    const extra = await extraServer({ rateLimit: 1_000_000, role: 'all' });
+    try {
+      const both = await Promise.all([`/api/v2/sonnim/campaigns/${c.id}/send_now.json`,
+        `${extra.url}/api/v2/sonnim/campaigns/${c.id}/send_now.json`].map((u) => rawFetch(u, { method: 'POST', headers: J })));
+      for (const x of both) assert.equal(x.status, 200, show(x));
+      await until('both send jobs to finish', async () => {
+        const jobs = await sendJobs(c.id);
+        return jobs.length >= 2 && jobs.every((j) => j.state === 'done');
+      });
+    } finally {
+      await extra.stop();
+    }
     let rows = await deliveries(c.id);
     assert.equal(rows.length, 3, JSON.stringify(rows));
     assert.deepEqual(rows.map((d) => d.status).sort(), ['opted_out', 'sent', 'sent']);
