@@ -365,9 +365,10 @@ int proactive_site_key_ok(const char *s)
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }
 
-static int text_ok(const char *s, size_t n)
+/* s (n bytes) is 1..max bytes, no NUL inside, not only white space. */
+static int text_ok(const char *s, size_t n, size_t max)
 {
-	if (!n || n > PROACTIVE_TEXT_MAX || strlen(s) != n)
+	if (!n || n > max || strlen(s) != n)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (!isspace((unsigned char)s[i]))
@@ -375,13 +376,14 @@ static int text_ok(const char *s, size_t n)
 	return 0;
 }
 
-/* "text": "..." (every locale) or {"ko": "...", "en-us": "..."} -> JSON
- * text of the translations object. */
-static int translations_from(json_t *v, const char *field, char **out, char *err, size_t errlen)
+/* "text": "..." (every locale) or {"ko": "...", "en-us": "..."}, each at
+ * most max bytes -> JSON text of the translations object. */
+static int translations_from(json_t *v, const char *field, size_t max, char **out, char *err,
+			     size_t errlen)
 {
 	json_t *o = json_object();
 	if (json_is_string(v)) {
-		if (!text_ok(json_string_value(v), json_string_length(v)))
+		if (!text_ok(json_string_value(v), json_string_length(v), max))
 			goto bad_text;
 		json_object_set(o, "*", v);
 	} else if (json_is_object(v)) {
@@ -394,7 +396,7 @@ static int translations_from(json_t *v, const char *field, char **out, char *err
 				json_decref(o);
 				return fail(err, errlen, field, "locales are ko and en-us");
 			}
-			if (!json_is_string(e) || !text_ok(json_string_value(e), json_string_length(e)))
+			if (!json_is_string(e) || !text_ok(json_string_value(e), json_string_length(e), max))
 				goto bad_text;
 			json_object_set(o, loc, e);
 		}
@@ -409,8 +411,10 @@ static int translations_from(json_t *v, const char *field, char **out, char *err
 	return 0;
 bad_text:
 	json_decref(o);
-	return fail(err, errlen, field, "must be a non-empty text of at most 4000 bytes, or an"
-					" object of such texts by locale");
+	char why[120];
+	snprintf(why, sizeof(why), "must be a non-empty text of at most %zu bytes, or an object of"
+				   " such texts by locale (ko, en-us)", max);
+	return fail(err, errlen, field, why);
 }
 
 static int time_from(json_t *v, const char *field, int64_t *out, char *err, size_t errlen)
@@ -451,7 +455,7 @@ int proactive_item_from_json(json_t *j, int kind, int creating, struct proactive
 	}
 	json_t *v;
 	if ((v = json_object_get(j, text_field)) &&
-	    translations_from(v, text_field, &it->text, err, errlen))
+	    translations_from(v, text_field, PROACTIVE_TEXT_MAX, &it->text, err, errlen))
 		return -1;
 	if ((v = json_object_get(j, "site_key"))) {
 		if (!proactive_site_key_ok(json_string_value(v)))
@@ -706,7 +710,7 @@ void campaign_clear(struct campaign *c)
 static int str_from(json_t *v, const char *field, size_t max, char **out, char *err, size_t errlen)
 {
 	const char *s = json_string_value(v);
-	if (!s || !text_ok(s, json_string_length(v)) || json_string_length(v) > max) {
+	if (!s || !text_ok(s, json_string_length(v), max)) {
 		char why[80];
 		snprintf(why, sizeof(why), "must be a non-empty text of at most %zu bytes", max);
 		return fail(err, errlen, field, why);
@@ -730,13 +734,13 @@ int campaign_from_json(json_t *j, int creating, struct campaign *c, char *err, s
 	if ((v = json_object_get(j, "name")) && str_from(v, "name", 255, &c->name, err, errlen))
 		return -1;
 	if ((v = json_object_get(j, "body")) &&
-	    str_from(v, "body", CAMPAIGN_BODY_MAX, &c->body, err, errlen))
+	    translations_from(v, "body", CAMPAIGN_BODY_MAX, &c->body, err, errlen))
 		return -1;
 	if ((v = json_object_get(j, "subject"))) {
 		if (json_is_null(v)) {
 			free(c->subject);
 			c->subject = NULL;
-		} else if (str_from(v, "subject", 998, &c->subject, err, errlen)) {
+		} else if (translations_from(v, "subject", 998, &c->subject, err, errlen)) {
 			return -1;
 		}
 	}
@@ -766,6 +770,17 @@ int campaign_from_json(json_t *j, int creating, struct campaign *c, char *err, s
 	return 0;
 }
 
+/* The translations object of text (JSON), or null. */
+static json_t *translations_json(const char *text)
+{
+	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return json_null();
+	}
+	return o;
+}
+
 json_t *campaign_json(const struct campaign *c)
 {
 	json_t *ch = json_array();
@@ -774,11 +789,12 @@ json_t *campaign_json(const struct campaign *c)
 	if (c->messenger)
 		json_array_append_new(ch, json_string("messenger"));
 	const struct campaign_counts *n = &c->counts;
-	return json_pack("{s:I,s:s,s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I}}",
+	char *subject = proactive_text_pick(c->subject, NULL), *body = proactive_text_pick(c->body, NULL);
+	json_t *out = json_pack("{s:I,s:s,s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I}}",
 			 "id", (json_int_t)c->id, "name", c->name ? c->name : "", "segment",
 			 segment_json(&c->segment), "channels", ch, "subject",
-			 c->subject ? json_string(c->subject) : json_null(), "body",
-			 c->body ? c->body : "", "status", c->status ? c->status : "draft",
+			 subject ? json_string(subject) : json_null(), "body",
+			 body ? body : "", "status", c->status ? c->status : "draft",
 			 "send_at", time_json(c->send_at), "started_at", time_json(c->started_at),
 			 "finished_at", time_json(c->finished_at), "created_at",
 			 time_json(c->created_at), "updated_at", time_json(c->updated_at),
@@ -787,6 +803,12 @@ json_t *campaign_json(const struct campaign *c)
 			 "queued", (json_int_t)n->queued, "sent", (json_int_t)n->sent, "skipped",
 			 (json_int_t)n->skipped, "opted_out", (json_int_t)n->opted_out, "failed",
 			 (json_int_t)n->failed);
+	json_object_set_new(out, "translations",
+			    json_pack("{s:o,s:o}", "subject", translations_json(c->subject), "body",
+				      translations_json(c->body)));
+	free(subject);
+	free(body);
+	return out;
 }
 
 void campaign_ph_fill(struct ph_context *ctx, const struct user *u)
@@ -859,10 +881,13 @@ void campaign_render(const struct campaign *c, const struct user *u, const char 
 	struct ph_context ctx = PH_CONTEXT_INIT;
 	campaign_ph_fill(&ctx, u);
 	ph_set(&ctx, "unsubscribe_url", unsubscribe_url);
-	const char *subj = c->subject ? c->subject : "";
-	ph_render(subj, strlen(subj), &ctx, PH_TEXT, subject, NULL);
+	char *subj = proactive_text_pick(c->subject, u->locale);
+	char *tmpl = proactive_text_pick(c->body, u->locale);
+	ph_render(subj ? subj : "", strlen(subj ? subj : ""), &ctx, PH_TEXT, subject, NULL);
 	struct buf body = BUF_INIT;
-	ph_render(c->body, strlen(c->body), &ctx, PH_TEXT, &body, NULL);
+	ph_render(tmpl ? tmpl : "", strlen(tmpl ? tmpl : ""), &ctx, PH_TEXT, &body, NULL);
+	free(subj);
+	free(tmpl);
 	buf_add(text, body.s, body.len);
 	buf_addf(text, "\n\n-- \n%s\n%s\n", optout_line[en], unsubscribe_url);
 	buf_addf(html, "<!doctype html><html lang=\"%s\"><body><div>", en ? "en" : "ko");

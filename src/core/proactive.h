@@ -140,8 +140,12 @@ struct campaign {
 	char *name;
 	struct segment segment;
 	int email, messenger;		/* channels */
-	char *subject;			/* email subject (placeholders allowed) */
-	char *body;			/* text body, placeholders {{user.name}} ... */
+	char *subject;			/* email subject: translations JSON like a banner's
+					   text ({"ko", "en-us", "*"}), placeholders allowed;
+					   NULL none */
+	char *body;			/* text body: translations JSON, placeholders
+					   {{user.name}} ...; each recipient gets the one for
+					   their locale (proactive_text_pick) */
 	char *status;			/* "draft", "scheduled", "sending", "sent" */
 	int64_t send_at;		/* scheduled time, 0 = none */
 	int64_t started_at, finished_at;

@@ -94,7 +94,9 @@ static int deliver(struct db *db, struct batch_op *op, const struct user *u, con
 	if (!email && !opted) {
 		struct ph_context ctx = PH_CONTEXT_INIT;
 		campaign_ph_fill(&ctx, u);
-		char *body = ph_render_str(op->c->body, &ctx, PH_TEXT, NULL);
+		char *tmpl = proactive_text_pick(op->c->body, u->locale);
+		char *body = ph_render_str(tmpl ? tmpl : "", &ctx, PH_TEXT, NULL);
+		free(tmpl);
 		rc = campaign_message_add(db, op->c->id, u->id, body, op->now);
 		free(body);
 		ph_context_clear(&ctx);

@@ -307,6 +307,11 @@ describe('campaigns', () => {
     r = await api(`/sonnim/campaigns/${c.id}.json`, 'admin', 'PUT', { campaign: { body: '수정' } });
     assert.equal(r.status, 200, show(r));
     assert.equal(r.body.campaign.body, '수정');
+    r = await api(`/sonnim/campaigns/${c.id}.json`, 'admin', 'PUT', { campaign: { body: { ko: '배송이 늦어집니다', en: 'Shipping is late' } } });
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual(r.body.campaign.translations.body, { ko: '배송이 늦어집니다', 'en-us': 'Shipping is late' });
+    assert.equal(r.body.campaign.body, 'Shipping is late');
+    assertInvalid(await api(`/sonnim/campaigns/${c.id}.json`, 'admin', 'PUT', { campaign: { body: { ja: 'x' } } }), 'body');
     r = await api('/sonnim/campaigns.json', 'agent');
     assert.ok(r.body.campaigns.some((x) => x.id === c.id));
     r = await api(`/sonnim/campaigns/${c.id}.json`, 'admin', 'DELETE');

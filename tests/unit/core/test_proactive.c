@@ -368,8 +368,51 @@ static void test_campaign(void **state)
 	json_decref(out);
 	campaign_clear(&c);
 
+	/* translations: each recipient gets their language; long bodies are fine */
+	j = json_loads("{\"name\":\"n\",\"channels\":[\"email\"],\"subject\":{\"ko\":\"지연 안내\","
+		       "\"en\":\"Delay notice\"},\"body\":{\"ko\":\"{{user.name}}님 늦어집니다\","
+		       "\"en-us\":\"Dear {{user.name}}, it is late\"}}",
+		       0, NULL);
+	assert_int_equal(campaign_from_json(j, 1, &c, err, sizeof(err)), 0);
+	json_decref(j);
+	struct user en;
+	user_with(&en, "", 0, "en-US");
+	struct buf s2 = BUF_INIT, t2 = BUF_INIT, h2 = BUF_INIT;
+	campaign_render(&c, &u, "https://d/u", &s2, &t2, &h2);
+	assert_string_equal(s2.s, "지연 안내");
+	assert_non_null(strstr(t2.s, "김 민수님 늦어집니다"));
+	buf_reset(&s2);
+	buf_reset(&t2);
+	buf_reset(&h2);
+	campaign_render(&c, &en, "https://d/u", &s2, &t2, &h2);
+	assert_string_equal(s2.s, "Delay notice");
+	assert_non_null(strstr(t2.s, "Dear 김 민수, it is late"));
+	assert_non_null(strstr(t2.s, "To stop receiving"));
+	out = campaign_json(&c);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(out, "translations"), "body"), "ko")),
+			    "{{user.name}}님 늦어집니다");
+	assert_string_equal(json_string_value(json_object_get(out, "subject")), "Delay notice");
+	json_decref(out);
+	buf_release(&s2);
+	buf_release(&t2);
+	buf_release(&h2);
+	user_clear(&en);
+	campaign_clear(&c);
+	char *longbody = malloc(20050);
+	memcpy(longbody, "{\"name\":\"n\",\"channels\":[\"messenger\"],\"body\":\"", 45);
+	memset(longbody + 45, 'x', 20000);
+	memcpy(longbody + 20045, "\"}", 3);
+	j = json_loads(longbody, 0, NULL);
+	assert_non_null(j);
+	if (campaign_from_json(j, 1, &c, err, sizeof(err)))
+		fail_msg("a 20000-byte body refused: %s", err);
+	json_decref(j);
+	free(longbody);
+	campaign_clear(&c);
+
 	static const char *const bad[] = {
 	    "{\"channels\":[\"email\"],\"body\":\"x\",\"subject\":\"s\"}",
+	    "{\"name\":\"n\",\"channels\":[\"messenger\"],\"body\":{\"fr\":\"non\"}}",
 	    "{\"name\":\"n\",\"channels\":[\"email\"],\"body\":\"x\"}",
 	    "{\"name\":\"n\",\"channels\":[],\"body\":\"x\"}",
 	    "{\"name\":\"n\",\"channels\":[\"sms\"],\"body\":\"x\"}",
