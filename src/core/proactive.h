@@ -14,12 +14,12 @@
  *     make the URL unusable (-1: nothing matches it);
  *   - "." and ".." segments are resolved (never above the root), runs of
  *     "/" become one, a trailing "/" is dropped (except the root itself).
- * Patterns: "/checkout" (exactly that path), "/shop/ *" without the space
- * (the path "/shop"
- * and everything under it), "*" (every page) and globs where "*" is any
- * run of characters (across "/" too) and "?" one byte, e.g.
- * "/products/ * /reviews" (without the spaces).  Matching is case-sensitive, as paths are, and
- * takes O(len(pattern) * len(path)) at worst (no backtracking blow-up).
+ * Patterns (written here with a space after "/" where C comments need
+ * one): "/checkout" (exactly that path), "/shop/ *" (the path "/shop" and
+ * everything under it), "*" (every page) and globs where "*" is any run of
+ * characters (across "/" too) and "?" one byte, e.g. "/products/ * /reviews".
+ * Matching is case-sensitive, as paths are, and takes
+ * O(len(pattern) * len(path)) at worst (no backtracking blow-up).
  *
  * Audience: everyone, signed-in visitors, users with any of some tags, or
  * users of some organizations.  Campaign segments: end-users having all of
