@@ -37,6 +37,7 @@
 #include "core/hc.h"
 #include "http/auth.h"
 #include "store/hc_store.h"
+#include "store/proactive_store.h"
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -147,8 +148,13 @@ static void page_start(struct buf *b, struct req *r, const char *locale, const c
 		 T(locale, M_OTHER_LANG));
 	buf_addf(b, "<form action=\"/hc/%s/search\" method=\"get\" role=\"search\">"
 		    "<input type=\"search\" name=\"query\" placeholder=\"%s\" aria-label=\"%s\">"
-		    "<button type=\"submit\">%s</button></form></header><main>",
+		    "<button type=\"submit\">%s</button></form></header>",
 		 locale, T(locale, M_SEARCH_PLACEHOLDER), T(locale, M_SEARCH), T(locale, M_SEARCH));
+	/* announcement banners for the help center (api/proactive.c); a
+	 * failed read only leaves them out */
+	proactive_hc_strip(req_db(r), r->path, r->authed ? r->actor.user_id : 0, locale,
+			   now_seconds(), b);
+	buf_adds(b, "<main>");
 }
 
 static int page_not_found(struct req *r, const char *locale);

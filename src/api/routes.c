@@ -11,18 +11,19 @@ extern const struct route system_routes[], ticket_routes[], user_routes[], org_r
 	webhook_routes[], macro_routes[],
 	schedule_routes[], sla_policy_routes[], satisfaction_routes[],
 	answer_bot_routes[], hc_portal_routes[], workspace_routes[], community_routes[],
-	community_page_routes[];
+	community_page_routes[], proactive_routes[];
 
 static const struct route *const tables[] = {
 	system_routes, ticket_routes, user_routes, org_routes, group_routes,
 	field_routes, upload_routes, search_routes, job_routes, metric_routes, mail_routes,
-	hc_routes, hc_page_routes, rule_routes, webhook_routes, macro_routes, schedule_routes,
+	hc_routes, proactive_routes /* before hc_page_routes: /hc/unsubscribe is no locale */,
+	hc_page_routes, rule_routes, webhook_routes, macro_routes, schedule_routes,
 	sla_policy_routes, satisfaction_routes,
 	answer_bot_routes, hc_portal_routes, workspace_routes, community_routes,
 	community_page_routes,
 };
 
-struct route api_routes[384];
+struct route api_routes[API_ROUTES_MAX];
 
 void routes_init(void)
 {

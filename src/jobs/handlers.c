@@ -29,6 +29,11 @@
  *   sla.breach_check     {"now", "lead": optional} -> {"now","tickets","breached",
  *                        "about_to_breach"}: queued every minute by the scheduler;
  *                        emits sla.breached / sla.about_to_breach (jobs/sla_breach.c)
+ *   campaign.send        {"campaign_id"} -> {"members","deliveries_added"}: an outbound
+ *                        campaign to its segment, exactly once per recipient and
+ *                        channel (jobs/campaign.c); queued at send_at or by send_now
+ *   campaign.mail        {"delivery_id"}: one campaign email with its unsubscribe
+ *                        link (channels/email/campaign.c)
  *
  * Listeners, in the order the dispatcher runs them (closed list of event
  * types in the `events` table: ticket.created, ticket.updated,
@@ -50,6 +55,7 @@
 #include "channels/email/email.h"
 #include "base/util.h"
 #include "jobs/jobs.h"
+#include "jobs/campaign.h"
 #include "jobs/rules.h"
 #include "jobs/webhook.h"
 #include "jobs/sla_clock.h"
@@ -271,6 +277,8 @@ const struct job_handler job_handlers[] = {
 	{"community.notify", email_community_job, 5},
 	{"sla.recompute", sla_recompute_job, 5},
 	{"sla.breach_check", sla_breach_job, 3},
+	{"campaign.send", campaign_send_job, 5},
+	{"campaign.mail", email_campaign_job, 8},
 	{0},
 };
 

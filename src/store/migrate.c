@@ -364,6 +364,32 @@ static const char *const migrations[] = {
 	"CREATE TABLE community_subscriptions (id @ID@, content_type TEXT NOT NULL,"
 	" content_id BIGINT NOT NULL, user_id BIGINT NOT NULL, created_at BIGINT NOT NULL,"
 	" UNIQUE (content_type, content_id, user_id));",
+	/* proactive messaging: banners and prompts (one table, two kinds),
+	 * outbound campaigns, their per-recipient deliveries, the messenger
+	 * messages they leave, and who opted out of them */
+	"CREATE TABLE proactive_items (id @ID@, kind TEXT NOT NULL, site_key TEXT NOT NULL,"
+	" text TEXT NOT NULL, level TEXT NOT NULL DEFAULT 'info',"
+	" dismissible INTEGER NOT NULL DEFAULT 1, show_in_help_center INTEGER NOT NULL DEFAULT 0,"
+	" delay_seconds INTEGER NOT NULL DEFAULT 0, url_patterns TEXT NOT NULL DEFAULT '[]',"
+	" audience_type TEXT NOT NULL DEFAULT 'everyone', audience_tags TEXT NOT NULL DEFAULT '[]',"
+	" audience_org_ids TEXT NOT NULL DEFAULT '[]', starts_at BIGINT, ends_at BIGINT,"
+	" active INTEGER NOT NULL DEFAULT 1, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE INDEX proactive_items_site ON proactive_items(kind, site_key);"
+	"CREATE TABLE campaigns (id @ID@, name TEXT NOT NULL, segment TEXT NOT NULL DEFAULT '{}',"
+	" channel_email INTEGER NOT NULL DEFAULT 0, channel_messenger INTEGER NOT NULL DEFAULT 0,"
+	" subject TEXT, body TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'draft', send_at BIGINT,"
+	" started_at BIGINT, finished_at BIGINT, created_by BIGINT,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE TABLE campaign_deliveries (id @ID@, campaign_id BIGINT NOT NULL,"
+	" user_id BIGINT NOT NULL, channel TEXT NOT NULL, status TEXT NOT NULL, error TEXT,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+	" UNIQUE (campaign_id, user_id, channel));"
+	"CREATE TABLE campaign_messages (id @ID@, campaign_id BIGINT NOT NULL,"
+	" user_id BIGINT NOT NULL, body TEXT NOT NULL, sent_at BIGINT NOT NULL,"
+	" UNIQUE (campaign_id, user_id));"
+	"CREATE INDEX campaign_messages_user ON campaign_messages(user_id);"
+	"CREATE TABLE campaign_opt_outs (user_id BIGINT PRIMARY KEY, campaign_id BIGINT,"
+	" created_at BIGINT NOT NULL);",
 };
 
 static const char search_sqlite[] =

@@ -23,6 +23,7 @@ const files = [
   './portal.test.mjs',
   './community.test.mjs',
   './stream.test.mjs',
+  './proactive.test.mjs',
   './permissions.test.mjs',
   './zz-durability.test.mjs',
 ];

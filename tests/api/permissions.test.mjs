@@ -286,6 +286,33 @@ const ENDPOINTS = [
   ['GET', '/webhooks/{x}/invocations', 'admin', MISSING],
   ['GET', '/webhooks/{x}/invocations/{x}/attempts', 'admin', MISSING],
   ['POST', '/webhooks/{x}/test', 'admin', MISSING, { body: {} }],
+  // proactive messaging: agents read banners, prompts and campaigns, admins
+  // write them; the page endpoint and the unsubscribe page are public (the
+  // unsubscribe page needs its signed token, never a login)
+  ['GET', '/sonnim/banners', 'agent', OK],
+  ['POST', '/sonnim/banners', 'admin', INVALID, { body: { banner: {} } }],
+  ['GET', '/sonnim/banners/{x}', 'agent', MISSING],
+  ['PUT', '/sonnim/banners/{x}', 'admin', MISSING, { body: { banner: { text: 'x' } } }],
+  ['PATCH', '/sonnim/banners/{x}', 'admin', MISSING, { body: { banner: { text: 'x' } } }],
+  ['DELETE', '/sonnim/banners/{x}', 'admin', MISSING],
+  ['GET', '/sonnim/proactive_prompts', 'agent', OK],
+  ['POST', '/sonnim/proactive_prompts', 'admin', INVALID, { body: { proactive_prompt: {} } }],
+  ['GET', '/sonnim/proactive_prompts/{x}', 'agent', MISSING],
+  ['PUT', '/sonnim/proactive_prompts/{x}', 'admin', MISSING, { body: { proactive_prompt: { message: 'x' } } }],
+  ['PATCH', '/sonnim/proactive_prompts/{x}', 'admin', MISSING, { body: { proactive_prompt: { message: 'x' } } }],
+  ['DELETE', '/sonnim/proactive_prompts/{x}', 'admin', MISSING],
+  ['GET', '/sonnim/campaigns', 'agent', OK],
+  ['POST', '/sonnim/campaigns', 'admin', INVALID, { body: { campaign: {} } }],
+  ['GET', '/sonnim/campaigns/{x}', 'agent', MISSING],
+  ['PUT', '/sonnim/campaigns/{x}', 'admin', MISSING, { body: { campaign: { name: 'x' } } }],
+  ['PATCH', '/sonnim/campaigns/{x}', 'admin', MISSING, { body: { campaign: { name: 'x' } } }],
+  ['DELETE', '/sonnim/campaigns/{x}', 'admin', MISSING],
+  ['POST', '/sonnim/campaigns/{x}/send_now', 'admin', MISSING],
+  ['GET', '/sonnim/campaigns/{x}/deliveries', 'agent', MISSING],
+  ['GET', '/sonnim/campaigns/{x}/preview', 'admin', MISSING, { query: { user_id: '{u}' } }],
+  ['GET', '//messenger/v1/sites/{x}/proactive', 'public', [400]], // no ?url=
+  ['GET', '//hc/unsubscribe', 'public', [403]],
+  ['POST', '//hc/unsubscribe', 'public', [403]],
   // the public help center pages (HTML; fetch follows /hc's redirect)
   ['GET', '//hc', 'public', OK],
   ['GET', '//hc/{l}', 'public', OK],

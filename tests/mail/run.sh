@@ -175,5 +175,7 @@ suite notify tests/mail/notify.sh
 suite signin tests/mail/signin.sh
 # the community's follower notices: out through Postfix, read over IMAP
 suite community tests/mail/community.sh
+# an outbound campaign: List-Unsubscribe, opt-out honoured, nothing sent twice
+suite campaign tests/mail/campaign.sh
 
 finish

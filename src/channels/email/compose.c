@@ -555,6 +555,14 @@ static void write_headers(struct buf *out, const struct outbound_mail *m)
 	if (m->auto_generated)
 		buf_adds(out,
 			 "Auto-Submitted: auto-generated\r\nX-Auto-Response-Suppress: All\r\n");
+	if (m->list_unsubscribe) { /* checked by mail_compose() */
+		hw_start(&w, "List-Unsubscribe");
+		buf_reset(&t);
+		buf_addf(&t, "<%s>", m->list_unsubscribe);
+		hw_token(&w, t.s, t.len);
+		hw_end(&w);
+		buf_adds(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
+	}
 	s = clean_text(m->ticket_header);
 	if (s) {
 		hw_start(&w, "X-Sonnim-Ticket-Id");
@@ -667,6 +675,14 @@ static int check(const struct outbound_mail *m, char *err, size_t errlen)
 			    m->message_id ? m->message_id : "(null)");
 	if (!m->text)
 		return fail(err, errlen, "missing text");
+	if (m->list_unsubscribe) {
+		const char *u = m->list_unsubscribe;
+		size_t k = strlen(u), ok = strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0;
+		for (size_t i = 0; ok && i < k; i++)
+			ok = u[i] > ' ' && u[i] < 0x7f && u[i] != '<' && u[i] != '>';
+		if (!ok || k > 900)
+			return fail(err, errlen, "invalid list-unsubscribe url");
+	}
 	if (m->nattachments < 0 || (m->nattachments && !m->attachments))
 		return fail(err, errlen, "invalid attachments");
 	for (int i = 0; i < m->nattachments; i++)

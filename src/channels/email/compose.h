@@ -86,6 +86,10 @@ struct outbound_mail {
 				      comment's time so a retried send is byte-identical
 				      apart from the MIME boundaries */
 	const char *ticket_header; /* value of X-Sonnim-Ticket-Id, or NULL for none */
+	const char *list_unsubscribe; /* an https/http URL for List-Unsubscribe (RFC 2369)
+					 with List-Unsubscribe-Post: List-Unsubscribe=One-Click
+					 (RFC 8058), or NULL for neither; a URL with white space,
+					 controls, '<' or '>' fails the call */
 };
 
 /* Compose m and append the message to out.  Returns 0; or -1 with a reason

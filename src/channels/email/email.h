@@ -60,6 +60,11 @@ struct recipient_address;
 int email_send_one(struct server *s, const struct recipient_address *ra, const char *to_name,
 		   const char *to_email, const char *subject, const char *message_id,
 		   const char *text, const char *html, json_t **result, char *err, size_t errlen);
+/* Job "campaign.mail" {"delivery_id"}: one campaign email to one
+ * recipient, with its unsubscribe link and List-Unsubscribe headers
+ * (channels/email/campaign.c).  Same contract as email_send_job. */
+int email_campaign_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
+		       char *err, size_t errlen);
 /* Listener: queue mail.send for public agent comments. */
 int email_replies_listener(struct db *db, const struct event_row *e);
 
