@@ -97,7 +97,7 @@ function TicketList({ lang, view, tickets, selected, onSelect, error }) {
 
 
 function Help({ lang, onClose }) {
-  const rows = [['j / k', 'help.jk'], ['Enter / o', 'help.open'], ['r', 'help.r'], ['n', 'help.n'], ['Ctrl+Enter', 'help.submit'], ['g v', 'help.gv'], ['?', 'help.help'], ['Esc', 'help.esc']];
+  const rows = [['j / k', 'help.jk'], ['Enter / o', 'help.open'], ['r', 'help.r'], ['n', 'help.n'], ['Ctrl+Enter', 'help.submit'], ['a', 'help.a'], ['s', 'help.s'], ['m', 'help.m'], ['h', 'help.h'], ['g v', 'help.gv'], ['?', 'help.help'], ['Esc', 'help.esc']];
   return html`<div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" onClick=${onClose}>
     <div class="card help" onClick=${(e) => e.stopPropagation()}>
       <h2 id="help-title">${tr(lang, 'help.title')}</h2>

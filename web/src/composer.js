@@ -1,0 +1,96 @@
+// composer.js - what the ticket page's Composer is built from besides its
+// textarea: @mention lookup in internal notes, the macro picker (m; type to
+// filter, arrows, Enter) with the preview that turns a macro into a draft
+// (comment text + pending field changes), and the upload chips.
+import { useState, useEffect } from 'preact/hooks';
+import { html } from './html.js';
+import { get } from './api.js';
+import { t as tr } from './i18n.js';
+import { size } from './attachments.js';
+
+// The "@name" being typed just before the caret, or null (names have
+// spaces: the menu stays while some agent matches).
+export function mentionAt(text, caret) {
+  const m = /(^|\s)@([^\n@]{0,30})$/.exec(text.slice(0, caret));
+  return m ? { start: caret - m[2].length - 1, q: m[2].toLowerCase() } : null;
+}
+
+export function matchAgents(agents, q) {
+  return agents.filter((a) => a.name.toLowerCase().includes(q) || (a.email || '').toLowerCase().startsWith(q)).slice(0, 6);
+}
+
+export function MentionMenu({ hits, active, onPick }) {
+  return html`<ul class="menu mentions" role="listbox">${hits.map((a, i) => html`<li key=${a.id} role="option" aria-selected=${i === active}
+    class=${i === active ? 'on' : ''} data-mention=${a.id} onMouseDown=${(e) => { e.preventDefault(); onPick(a); }}>${a.name} <small>${a.email}</small></li>`)}</ul>`;
+}
+
+// ids of the agents whose "@Name" is still in the text
+export function mentioned(text, picked) {
+  return picked.filter((a) => text.includes(`@${a.name}`)).map((a) => a.id);
+}
+
+let macros = null;
+export function MacroPicker({ lang, ticketId, onApply, onClose }) {
+  const [list, setList] = useState(macros || []);
+  const [q, setQ] = useState('');
+  const [i, setI] = useState(0);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    get('macros/active.json?per_page=100').then((r) => { macros = r.macros; setList(r.macros); }).catch((e) => setError(e.message));
+  }, []);
+  const s = q.toLowerCase();
+  const hits = list.filter((m) => m.title.toLowerCase().includes(s));
+  const apply = async (m) => {
+    if (!m) return;
+    try {
+      const r = await get(`tickets/${ticketId}/macros/${m.id}/apply.json`);
+      onApply(m, r.result);
+    } catch (e) {
+      setError(e.message);
+    }
+  };
+  const onKey = (e) => {
+    if (e.key === 'ArrowDown') setI(Math.min(i + 1, hits.length - 1));
+    else if (e.key === 'ArrowUp') setI(Math.max(i - 1, 0));
+    else if (e.key === 'Enter') apply(hits[i]);
+    else if (e.key === 'Escape') onClose();
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  };
+  return html`<div class="overlay" role="dialog" aria-modal="true" aria-labelledby="macro-title" onClick=${onClose}>
+    <div class="card macros" onClick=${(e) => e.stopPropagation()}>
+      <h2 id="macro-title">${tr(lang, 'macro.title')}</h2>
+      <input name="macro_filter" autofocus ref=${(x) => x && x.focus()} value=${q} placeholder=${tr(lang, 'macro.filter')} autocomplete="off"
+        onInput=${(e) => { setQ(e.target.value); setI(0); }} onKeyDown=${onKey} />
+      ${error && html`<p class="error" role="alert">${error}</p>`}
+      <ul role="listbox">${hits.map((m, k) => html`<li key=${m.id} role="option" aria-selected=${k === i} class=${k === i ? 'on' : ''} data-macro=${m.id}
+        onClick=${() => apply(m)}>${m.title}${m.description && html`<small>${m.description}</small>`}</li>`)}</ul>
+      ${!hits.length && html`<p class="empty">${tr(lang, 'macro.none')}</p>`}
+    </div>
+  </div>`;
+}
+
+const PENDING = ['status', 'priority', 'type', 'assignee_id', 'group_id', 'problem_id'];
+// What a macro's preview changes on the ticket: a partial ticket update.
+export function macroChanges(before, after) {
+  const out = {};
+  for (const k of PENDING) if (after[k] !== before[k]) out[k] = after[k];
+  const tags = (x) => (x.tags || []).slice().sort().join(' ');
+  if (tags(after) !== tags(before)) out.tags = after.tags;
+  const cf = (after.custom_fields || []).filter((f) => {
+    const old = (before.custom_fields || []).find((o) => o.id === f.id);
+    return JSON.stringify(old ? old.value : null) !== JSON.stringify(f.value);
+  });
+  if (cf.length) out.custom_fields = cf;
+  for (const k of ['follower_ids', 'email_cc_ids']) {
+    if ((after[k] || []).join() !== (before[k] || []).join()) out[k] = after[k];
+  }
+  return out;
+}
+
+export function UploadChips({ lang, files, onRemove }) {
+  return html`<ul class="uploads">${files.map((f, k) => html`<li key=${k} class=${f.error ? 'bad' : f.token ? 'done' : 'busy'} data-upload=${f.name}>
+    ${f.name} <small>${f.error || (f.token ? size(f.size) : tr(lang, 'composer.uploading'))}</small>
+    <button class="link" aria-label=${tr(lang, 'people.remove')} onClick=${() => onRemove(k)}>×</button></li>`)}</ul>`;
+}

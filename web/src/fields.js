@@ -1,0 +1,153 @@
+// fields.js - the side panel's editors beyond the standard selects: custom
+// ticket fields (text, dropdown, checkbox, date, number), people pickers
+// for CCs and followers, the problem/incident link, and the merge dialog.
+// Each editor hands a ticket change to onChange (one PUT by the page).
+import { useState, useEffect } from 'preact/hooks';
+import { html } from './html.js';
+import { api, get } from './api.js';
+import { t as tr } from './i18n.js';
+import { users, loadUsers, navigate, enc } from './shared.js';
+
+// the active custom fields, fetched once per page load
+let defsPromise = null;
+const SYSTEM = ['subject', 'description', 'status', 'tickettype', 'priority', 'group', 'assignee'];
+export function ticketFields() {
+  if (!defsPromise) {
+    defsPromise = get('ticket_fields.json?per_page=100')
+      .then((r) => r.ticket_fields.filter((f) => f.active && !SYSTEM.includes(f.type)).sort((a, b) => a.position - b.position))
+      .catch((e) => { defsPromise = null; throw e; });
+  }
+  return defsPromise;
+}
+
+function FieldInput({ f, value, onSave }) {
+  const [v, setV] = useState(value ?? '');
+  useEffect(() => setV(value ?? ''), [value]);
+  const name = `field_${f.id}`;
+  const save = (x) => { if (x !== (value ?? '')) onSave(x === '' ? null : x); };
+  switch (f.type) {
+    case 'tagger':
+      return html`<select name=${name} value=${value ?? ''} onChange=${(e) => onSave(e.target.value || null)}>
+        <option value="">-</option>
+        ${(f.custom_field_options || []).map((o) => html`<option key=${o.value} value=${o.value}>${o.name}</option>`)}
+      </select>`;
+    case 'multiselect':
+      return html`<select name=${name} multiple size="3" onChange=${(e) => onSave([...e.target.selectedOptions].map((o) => o.value))}>
+        ${(f.custom_field_options || []).map((o) => html`<option key=${o.value} value=${o.value} selected=${(value || []).includes(o.value)}>${o.name}</option>`)}
+      </select>`;
+    case 'checkbox':
+      return html`<input type="checkbox" name=${name} checked=${!!value} onChange=${(e) => onSave(e.target.checked)} />`;
+    case 'textarea':
+      return html`<textarea name=${name} rows="2" value=${v} onInput=${(e) => setV(e.target.value)} onBlur=${() => save(v)}></textarea>`;
+    default: {
+      const type = f.type === 'date' ? 'date' : f.type === 'integer' || f.type === 'decimal' ? 'number' : 'text';
+      const conv = (x) => (x === '' ? '' : f.type === 'integer' ? parseInt(x, 10) : f.type === 'decimal' ? Number(x) : x);
+      return html`<input type=${type} name=${name} step=${f.type === 'decimal' ? 'any' : undefined} value=${v} pattern=${f.type === 'regexp' ? f.regexp_for_validation : undefined}
+        onInput=${(e) => setV(e.target.value)} onBlur=${() => save(conv(v))} onKeyDown=${(e) => e.key === 'Enter' && save(conv(v))} />`;
+    }
+  }
+}
+
+export function CustomFields({ ticket, onChange }) {
+  const [defs, setDefs] = useState([]);
+  useEffect(() => { ticketFields().then(setDefs).catch(() => {}); }, []);
+  const values = new Map((ticket.custom_fields || []).map((c) => [c.id, c.value]));
+  return defs.map((f) => html`<label class=${`field cf cf-${f.type}`} key=${f.id} title=${f.agent_description || f.description || ''}>
+    <span>${f.title}${f.required ? ' *' : ''}</span>
+    <${FieldInput} f=${f} value=${values.get(f.id)} onSave=${(value) => onChange({ custom_fields: [{ id: f.id, value }] })} />
+  </label>`);
+}
+
+// People as removable chips plus a search box.  pool: a list of users to
+// pick from (agents, for followers), or null to ask the server.
+export function PeoplePicker({ lang, name, ids, pool, onChange }) {
+  const [q, setQ] = useState('');
+  const [hits, setHits] = useState([]);
+  const [, redraw] = useState(0);
+  useEffect(() => { loadUsers(ids).then(() => redraw((x) => x + 1)).catch(() => {}); }, [ids.join(',')]);
+  useEffect(() => {
+    let live = true;
+    const s = q.trim().toLowerCase();
+    if (s.length < 2) { setHits([]); return undefined; }
+    if (pool) {
+      setHits(pool.filter((u) => !ids.includes(u.id) && `${u.name} ${u.email}`.toLowerCase().includes(s)).slice(0, 8));
+      return undefined;
+    }
+    const timer = setTimeout(() => get(`users/autocomplete.json?name=${enc(s)}`).then((r) => {
+      for (const u of r.users) users.set(u.id, u);
+      if (live) setHits(r.users.filter((u) => !ids.includes(u.id)).slice(0, 8));
+    }).catch(() => {}), 150);
+    return () => { live = false; clearTimeout(timer); };
+  }, [q, pool]);
+  const add = (u) => { setQ(''); setHits([]); onChange([...ids, u.id]); };
+  return html`<div class="people" data-people=${name}>
+    <ul class="chips">${ids.map((id) => html`<li key=${id} data-user=${id}>${(users.get(id) || {}).name || `#${id}`}
+      <button class="link" aria-label=${tr(lang, 'people.remove')} onClick=${() => onChange(ids.filter((x) => x !== id))}>×</button></li>`)}</ul>
+    <input name=${`${name}_search`} value=${q} placeholder=${tr(lang, 'people.add')} autocomplete="off" onInput=${(e) => setQ(e.target.value)}
+      onKeyDown=${(e) => { if (e.key === 'Enter' && hits[0]) { e.preventDefault(); add(hits[0]); } }} />
+    ${hits.length > 0 && html`<ul class="menu">${hits.map((u) => html`<li key=${u.id}><button class="link" data-pick=${u.id} onClick=${() => add(u)}>${u.name} <small>${u.email}</small></button></li>`)}</ul>`}
+  </div>`;
+}
+
+// incident -> its problem (an id to type); problem -> its incidents
+export function Linked({ lang, ticket, onChange }) {
+  const [incidents, setIncidents] = useState(null);
+  const [pid, setPid] = useState(ticket.problem_id || '');
+  useEffect(() => setPid(ticket.problem_id || ''), [ticket.problem_id]);
+  useEffect(() => {
+    if (ticket.type !== 'problem') return;
+    get(`tickets/${ticket.id}/incidents.json`).then((r) => setIncidents(r.tickets)).catch(() => setIncidents([]));
+  }, [ticket.id, ticket.type, ticket.updated_at]);
+  if (ticket.type === 'incident') {
+    return html`<label class="field"><span>${tr(lang, 'ticket.problem')}</span>
+      <div class="row"><input name="problem_id" type="number" min="1" value=${pid} placeholder="#" onInput=${(e) => setPid(e.target.value)}
+        onKeyDown=${(e) => e.key === 'Enter' && onChange({ problem_id: pid ? Number(pid) : null })} />
+      ${ticket.problem_id && html`<a href=${`#/tickets/${ticket.problem_id}`}>#${ticket.problem_id}</a>`}</div></label>`;
+  }
+  if (ticket.type !== 'problem') return null;
+  return html`<div class="field incidents"><span>${tr(lang, 'ticket.incidents')}</span>
+    ${incidents && !incidents.length && html`<small>${tr(lang, 'ticket.none')}</small>`}
+    <ul>${(incidents || []).map((x) => html`<li key=${x.id}><a href=${`#/tickets/${x.id}`}>#${x.id} ${x.subject}</a> <small>${tr(lang, `status.${x.status}`)}</small></li>`)}</ul></div>`;
+}
+
+// Merge this ticket into another; the server does it in a job, which is
+// followed here until it is done, then the target opens.
+export function MergeDialog({ lang, ticket, onClose }) {
+  const [target, setTarget] = useState('');
+  const [tc, setTc] = useState(() => tr(lang, 'merge.targetText', { id: ticket.id, subject: ticket.subject }));
+  const [sc, setSc] = useState(() => tr(lang, 'merge.sourceText'));
+  const [pub, setPub] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const go = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      const to = Number(target);
+      const r = await api('POST', `tickets/${to}/merge.json`, { ids: [ticket.id], target_comment: tc, source_comment: sc, target_comment_is_public: pub, source_comment_is_public: pub });
+      let st = r.job_status;
+      while (st.status !== 'completed' && st.status !== 'failed') {
+        await new Promise((ok) => setTimeout(ok, 200));
+        st = (await get(`job_statuses/${st.id}.json`)).job_status;
+      }
+      if (st.status === 'failed') throw new Error(st.message || 'failed');
+      onClose();
+      navigate(`#/tickets/${to}`);
+    } catch (err) {
+      setError(err.message);
+      setBusy(false);
+    }
+  };
+  return html`<div class="overlay" role="dialog" aria-modal="true" aria-labelledby="merge-title" onClick=${onClose}>
+    <form class="card merge" onClick=${(e) => e.stopPropagation()} onSubmit=${go} onKeyDown=${(e) => e.key === 'Escape' && onClose()}>
+      <h2 id="merge-title">${tr(lang, 'merge.title', { id: ticket.id })}</h2>
+      <label>${tr(lang, 'merge.into')}<input name="merge_target" type="number" min="1" required value=${target} onInput=${(e) => setTarget(e.target.value)} ref=${(i) => i && !target && i.focus()} /></label>
+      <label>${tr(lang, 'merge.targetComment')}<textarea name="target_comment" rows="2" value=${tc} onInput=${(e) => setTc(e.target.value)}></textarea></label>
+      <label>${tr(lang, 'merge.sourceComment')}<textarea name="source_comment" rows="2" value=${sc} onInput=${(e) => setSc(e.target.value)}></textarea></label>
+      <label class="check"><input type="checkbox" checked=${pub} onChange=${(e) => setPub(e.target.checked)} /> ${tr(lang, 'merge.public')}</label>
+      ${error && html`<p class="error" role="alert">${error}</p>`}
+      <div class="submit"><button type="button" onClick=${onClose}>${tr(lang, 'merge.cancel')}</button><button class="primary" type="submit" disabled=${busy}>${tr(lang, 'merge.submit')}</button></div>
+    </form>
+  </div>`;
+}
