@@ -10,7 +10,7 @@ import { ticketFields } from './fields.js';
 
 const KNOWN = { status: 'status', priority: 'priority', type: 'type' };
 
-function label(lang, field, defs) {
+export function label(lang, field, defs) {
   if (/^\d+$/.test(field)) {
     const f = defs.find((d) => String(d.id) === field);
     return f ? f.title : `#${field}`;
@@ -20,8 +20,9 @@ function label(lang, field, defs) {
   return s === key ? field : s;
 }
 
-function value(lang, field, v, groups, defs) {
+export function value(lang, field, v, groups, defs) {
   if (v === null || v === undefined || v === '') return tr(lang, 'ticket.none');
+  if (Array.isArray(v)) return v.map((x) => (field.endsWith('_ids') ? (users.get(x) || {}).name || `#${x}` : x)).join(', ');
   if (KNOWN[field]) return tr(lang, `${KNOWN[field]}.${v}`);
   if (field === 'assignee_id' || field === 'requester_id') return (users.get(Number(v)) || {}).name || `#${v}`;
   if (field === 'group_id') return (groups.find((g) => g.id === Number(v)) || {}).name || `#${v}`;

@@ -7,6 +7,7 @@ import { html } from './html.js';
 import { get } from './api.js';
 import { t as tr } from './i18n.js';
 import { size } from './attachments.js';
+import { label, value } from './audit.js';
 
 // The "@name" being typed just before the caret, or null (names have
 // spaces: the menu stays while some agent matches).
@@ -87,6 +88,13 @@ export function macroChanges(before, after) {
     if ((after[k] || []).join() !== (before[k] || []).join()) out[k] = after[k];
   }
   return out;
+}
+
+// a macro's pending changes as "Field: value" chips
+export function PendingChips({ lang, changes, groups, defs }) {
+  return Object.entries(changes).flatMap(([k, v]) => (k === 'custom_fields'
+    ? v.map((f) => [String(f.id), JSON.stringify(f.value)])
+    : [[k, v]])).map(([k, v]) => html`<span key=${k} class="chip"><b>${label(lang, k, defs)}</b> ${value(lang, k, v, groups, defs)}</span>`);
 }
 
 export function UploadChips({ lang, files, onRemove }) {

@@ -81,8 +81,8 @@ export function PeoplePicker({ lang, name, ids, pool, onChange }) {
   }, [q, pool]);
   const add = (u) => { setQ(''); setHits([]); onChange([...ids, u.id]); };
   return html`<div class="people" data-people=${name}>
-    <ul class="chips">${ids.map((id) => html`<li key=${id} data-user=${id}>${(users.get(id) || {}).name || `#${id}`}
-      <button class="link" aria-label=${tr(lang, 'people.remove')} onClick=${() => onChange(ids.filter((x) => x !== id))}>×</button></li>`)}</ul>
+    ${ids.length > 0 && html`<ul class="chips">${ids.map((id) => html`<li key=${id} data-user=${id}>${(users.get(id) || {}).name || `#${id}`}
+      <button class="link" aria-label=${tr(lang, 'people.remove')} onClick=${() => onChange(ids.filter((x) => x !== id))}>×</button></li>`)}</ul>`}
     <input name=${`${name}_search`} value=${q} placeholder=${tr(lang, 'people.add')} autocomplete="off" onInput=${(e) => setQ(e.target.value)}
       onKeyDown=${(e) => { if (e.key === 'Enter' && hits[0]) { e.preventDefault(); add(hits[0]); } }} />
     ${hits.length > 0 && html`<ul class="menu">${hits.map((u) => html`<li key=${u.id}><button class="link" data-pick=${u.id} onClick=${() => add(u)}>${u.name} <small>${u.email}</small></button></li>`)}</ul>`}

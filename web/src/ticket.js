@@ -11,8 +11,8 @@ import { t as tr } from './i18n.js';
 import { STATUSES, PRIORITIES, TYPES, when, users, cache, fetchTicketPage } from './shared.js';
 import { Attachments, upload, fileName } from './attachments.js';
 import { AuditHistory } from './audit.js';
-import { MacroPicker, MentionMenu, UploadChips, mentionAt, matchAgents, mentioned, macroChanges } from './composer.js';
-import { CustomFields, PeoplePicker, Linked, MergeDialog } from './fields.js';
+import { MacroPicker, MentionMenu, UploadChips, PendingChips, mentionAt, matchAgents, mentioned, macroChanges } from './composer.js';
+import { CustomFields, PeoplePicker, Linked, MergeDialog, ticketFields } from './fields.js';
 import { CustomerPanel } from './customer.js';
 
 // who is signed in (for "assign to me"), asked once
@@ -44,7 +44,7 @@ function Conversation({ lang, page }) {
   </ol>`;
 }
 
-function Composer({ lang, mode, setMode, onSubmit, taRef, ticket, agents, macroOpen, setMacroOpen }) {
+function Composer({ lang, mode, setMode, onSubmit, taRef, ticket, agents, groups, macroOpen, setMacroOpen }) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
@@ -143,14 +143,15 @@ function Composer({ lang, mode, setMode, onSubmit, taRef, ticket, agents, macroO
     const list = [...((e.dataTransfer && e.dataTransfer.files) || [])];
     if (list.length) { e.preventDefault(); addFiles(list); }
   };
-  const applyMacro = (m, result) => {
+  const applyMacro = async (m, result) => {
+    const defs = await ticketFields().catch(() => []);
     setMacroOpen(false);
     if (result.comment) {
       setMode(result.comment.public ? 'reply' : 'note');
       setText((x) => (x.trim() ? `${x}\n\n${result.comment.body}` : result.comment.body));
     }
     const changes = macroChanges(ticket, result.ticket);
-    setPending(Object.keys(changes).length || result.comment ? { title: m.title, changes } : null);
+    setPending(Object.keys(changes).length || result.comment ? { title: m.title, changes, defs } : null);
     setTimeout(() => taRef.current && taRef.current.focus(), 0);
   };
   const fileRef = useRef(null);
@@ -162,7 +163,7 @@ function Composer({ lang, mode, setMode, onSubmit, taRef, ticket, agents, macroO
       <button data-action="macros" onClick=${() => setMacroOpen(true)}>${tr(lang, 'macro.apply')} <kbd>m</kbd></button>
     </div>
     ${pending && html`<div class="pending" data-pending=${pending.title}>${tr(lang, 'macro.pending', { title: pending.title })}
-      ${Object.entries(pending.changes).map(([k, v]) => html`<span key=${k} class="chip">${k}: ${Array.isArray(v) ? (k === 'custom_fields' ? v.map((f) => f.value).join(', ') : v.join(' ')) : String(v ?? '-')}</span>`)}
+      <${PendingChips} lang=${lang} changes=${pending.changes} groups=${groups} defs=${pending.defs} />
       <button class="link" onClick=${() => setPending(null)}>${tr(lang, 'macro.discard')}</button></div>`}
     <textarea ref=${taRef} name="comment" rows="4" value=${text} onInput=${onInput} onKeyDown=${onKey} onPaste=${onPaste} onBlur=${() => setMention(null)}
       placeholder=${tr(lang, mode === 'reply' ? 'composer.placeholder.reply' : 'composer.placeholder.note')}></textarea>
@@ -179,8 +180,8 @@ function Composer({ lang, mode, setMode, onSubmit, taRef, ticket, agents, macroO
   </section>`;
 }
 
-function Field({ label, children }) {
-  return html`<label class="field"><span>${label}</span>${children}</label>`;
+function Field({ label, wide, children }) {
+  return html`<label class=${wide ? 'field wide' : 'field'}><span>${label}</span>${children}</label>`;
 }
 
 function SidePanel({ lang, ticket, agents, groups, onChange, onMerge }) {
@@ -197,16 +198,16 @@ function SidePanel({ lang, ticket, agents, groups, onChange, onMerge }) {
     <${Field} label=${tr(lang, 'ticket.priority')}>${sel('priority', ticket.priority, [['', tr(lang, 'ticket.none')], ...PRIORITIES.map((p) => [p, tr(lang, `priority.${p}`)])])}<//>
     <${Field} label=${tr(lang, 'ticket.type')}>${sel('type', ticket.type, [['', tr(lang, 'ticket.none')], ...TYPES.map((p) => [p, tr(lang, `type.${p}`)])])}<//>
     <${Linked} lang=${lang} ticket=${ticket} onChange=${onChange} />
-    <${Field} label=${tr(lang, 'ticket.tags')}>
+    <${Field} label=${tr(lang, 'ticket.tags')} wide>
       <input name="tags" value=${tags} placeholder=${tr(lang, 'ticket.tags.hint')} onInput=${(e) => setTags(e.target.value)}
         onKeyDown=${(e) => { if (e.key === 'Enter') onChange({ tags: tags.split(/\s+/).filter(Boolean) }); }} />
     <//>
     <${CustomFields} ticket=${ticket} onChange=${onChange} />
-    <div class="field"><span>${tr(lang, 'ticket.ccs')}</span>
+    <div class="field wide"><span>${tr(lang, 'ticket.ccs')}</span>
       <${PeoplePicker} lang=${lang} name="ccs" ids=${ticket.email_cc_ids || []} pool=${null} onChange=${(ids) => onChange({ email_cc_ids: ids })} /></div>
-    <div class="field"><span>${tr(lang, 'ticket.followers')}</span>
+    <div class="field wide"><span>${tr(lang, 'ticket.followers')}</span>
       <${PeoplePicker} lang=${lang} name="followers" ids=${ticket.follower_ids || []} pool=${agents} onChange=${(ids) => onChange({ follower_ids: ids })} /></div>
-    <button data-action="merge" onClick=${onMerge}>${tr(lang, 'merge.open')}</button>
+    <button class="wide" data-action="merge" onClick=${onMerge}>${tr(lang, 'merge.open')}</button>
     </div>
     <${CustomerPanel} lang=${lang} ticket=${ticket} />
   </aside>`;
@@ -276,7 +277,7 @@ export function TicketPage({ lang, id, agents, groups, composerMode, setComposer
       </header>
       ${history ? html`<${AuditHistory} lang=${lang} id=${id} groups=${groups} version=${tk.updated_at} />` : html`<${Conversation} lang=${lang} page=${page} />`}
       <${Composer} key=${id} lang=${lang} mode=${composerMode} setMode=${setComposerMode} onSubmit=${onSubmit} taRef=${taRef}
-        ticket=${tk} agents=${agents} macroOpen=${macroOpen} setMacroOpen=${setMacroOpen} />
+        ticket=${tk} agents=${agents} groups=${groups} macroOpen=${macroOpen} setMacroOpen=${setMacroOpen} />
     </div>
     <${SidePanel} lang=${lang} ticket=${tk} agents=${agents} groups=${groups} onChange=${onField} onMerge=${() => setMerging(true)} />
     ${merging && html`<${MergeDialog} lang=${lang} ticket=${tk} onClose=${() => setMerging(false)} />`}
