@@ -109,6 +109,19 @@ describe('the ticket page', () => {
     assert.equal(last.attachments[0].content_type, 'image/png');
   });
 
+  test('an image pasted into the composer is uploaded, and can be taken back', async () => {
+    await open(t.main.id);
+    await page.evaluate((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'clip.png', { type: 'image/png' }));
+      document.querySelector('textarea[name=comment]').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, PNG.toString('base64'));
+    await page.locator('.uploads li.done[data-upload="clip.png"]').waitFor();
+    await page.click('.uploads li[data-upload="clip.png"] button');
+    await page.waitForFunction(() => !document.querySelector('.uploads'));
+  });
+
   test('the history shows a status change from -> to', async () => {
     await open(t.main.id);
     await page.selectOption('.side select[name=status]', 'hold');

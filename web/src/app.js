@@ -12,7 +12,12 @@ import { html } from './html.js';
 import { api, get, setCsrf, stream, ApiError } from './api.js';
 import { t as tr, defaultLang } from './i18n.js';
 import { VIEWS, viewQuery, parseRoute, when, navigate, setRouteSetter, users, cache, loadUsers, prefetch, enc } from './shared.js';
-import { StatusBadge, TicketPage } from './ticket.js';
+import { StatusBadge } from './badge.js';
+import { lazy } from './lazy.js';
+
+// the ticket page and what it brings (composer, side panel, customer) are
+// fetched on the first ticket opened, not with the views
+const TicketPage = lazy(() => import('./ticket.js'), 'TicketPage');
 
 export { VIEWS };
 

@@ -6,39 +6,7 @@ import { html } from './html.js';
 import { get } from './api.js';
 import { t as tr } from './i18n.js';
 import { when, users, loadUsers } from './shared.js';
-import { ticketFields } from './fields.js';
-
-const KNOWN = { status: 'status', priority: 'priority', type: 'type' };
-
-export function label(lang, field, defs) {
-  if (/^\d+$/.test(field)) {
-    const f = defs.find((d) => String(d.id) === field);
-    return f ? f.title : `#${field}`;
-  }
-  const key = `ticket.${field.replace(/_id$/, '')}`;
-  const s = tr(lang, key);
-  return s === key ? field : s;
-}
-
-export function value(lang, field, v, groups, defs) {
-  if (v === null || v === undefined || v === '') return tr(lang, 'ticket.none');
-  if (Array.isArray(v)) return v.map((x) => (field.endsWith('_ids') ? (users.get(x) || {}).name || `#${x}` : x)).join(', ');
-  if (KNOWN[field]) return tr(lang, `${KNOWN[field]}.${v}`);
-  if (field === 'assignee_id' || field === 'requester_id') return (users.get(Number(v)) || {}).name || `#${v}`;
-  if (field === 'group_id') return (groups.find((g) => g.id === Number(v)) || {}).name || `#${v}`;
-  if (field === 'problem_id') return `#${v}`;
-  if (/^\d+$/.test(field)) {
-    // custom field values are JSON text; a dropdown's is an option's value
-    let x = v;
-    try { x = JSON.parse(v); } catch { /* plain text */ }
-    const f = defs.find((d) => String(d.id) === field);
-    const o = f && (f.custom_field_options || []).find((c) => c.value === x);
-    if (o) return o.name;
-    if (x === true || x === false) return tr(lang, x ? 'field.yes' : 'field.no');
-    return x === null ? tr(lang, 'ticket.none') : String(x);
-  }
-  return v;
-}
+import { ticketFields, label, value } from './fields.js';
 
 export function AuditHistory({ lang, id, groups, version }) {
   const [audits, setAudits] = useState(null);

@@ -1,12 +1,47 @@
 // fields.js - the side panel's editors beyond the standard selects: custom
 // ticket fields (text, dropdown, checkbox, date, number), people pickers
-// for CCs and followers, the problem/incident link, and the merge dialog.
+// for CCs and followers, the problem/incident link; and field names and
+// values in words.
 // Each editor hands a ticket change to onChange (one PUT by the page).
 import { useState, useEffect } from 'preact/hooks';
 import { html } from './html.js';
-import { api, get } from './api.js';
+import { get } from './api.js';
 import { t as tr } from './i18n.js';
-import { users, loadUsers, navigate, enc } from './shared.js';
+import { users, loadUsers, enc } from './shared.js';
+
+// A ticket field's name and a value of it in words (history, macro
+// previews): ids become names, enum values their words.
+const KNOWN = { status: 'status', priority: 'priority', type: 'type' };
+
+export function label(lang, field, defs) {
+  if (/^\d+$/.test(field)) {
+    const f = defs.find((d) => String(d.id) === field);
+    return f ? f.title : `#${field}`;
+  }
+  const key = `ticket.${field.replace(/_id$/, '')}`;
+  const s = tr(lang, key);
+  return s === key ? field : s;
+}
+
+export function value(lang, field, v, groups, defs) {
+  if (v === null || v === undefined || v === '') return tr(lang, 'ticket.none');
+  if (Array.isArray(v)) return v.map((x) => (field.endsWith('_ids') ? (users.get(x) || {}).name || `#${x}` : x)).join(', ');
+  if (KNOWN[field]) return tr(lang, `${KNOWN[field]}.${v}`);
+  if (field === 'assignee_id' || field === 'requester_id') return (users.get(Number(v)) || {}).name || `#${v}`;
+  if (field === 'group_id') return (groups.find((g) => g.id === Number(v)) || {}).name || `#${v}`;
+  if (field === 'problem_id') return `#${v}`;
+  if (/^\d+$/.test(field)) {
+    // custom field values are JSON text; a dropdown's is an option's value
+    let x = v;
+    try { x = JSON.parse(v); } catch { /* plain text */ }
+    const f = defs.find((d) => String(d.id) === field);
+    const o = f && (f.custom_field_options || []).find((c) => c.value === x);
+    if (o) return o.name;
+    if (x === true || x === false) return tr(lang, x ? 'field.yes' : 'field.no');
+    return x === null ? tr(lang, 'ticket.none') : String(x);
+  }
+  return v;
+}
 
 // the active custom fields, fetched once per page load
 let defsPromise = null;
@@ -108,46 +143,4 @@ export function Linked({ lang, ticket, onChange }) {
   return html`<div class="field incidents"><span>${tr(lang, 'ticket.incidents')}</span>
     ${incidents && !incidents.length && html`<small>${tr(lang, 'ticket.none')}</small>`}
     <ul>${(incidents || []).map((x) => html`<li key=${x.id}><a href=${`#/tickets/${x.id}`}>#${x.id} ${x.subject}</a> <small>${tr(lang, `status.${x.status}`)}</small></li>`)}</ul></div>`;
-}
-
-// Merge this ticket into another; the server does it in a job, which is
-// followed here until it is done, then the target opens.
-export function MergeDialog({ lang, ticket, onClose }) {
-  const [target, setTarget] = useState('');
-  const [tc, setTc] = useState(() => tr(lang, 'merge.targetText', { id: ticket.id, subject: ticket.subject }));
-  const [sc, setSc] = useState(() => tr(lang, 'merge.sourceText'));
-  const [pub, setPub] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const go = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setError('');
-    try {
-      const to = Number(target);
-      const r = await api('POST', `tickets/${to}/merge.json`, { ids: [ticket.id], target_comment: tc, source_comment: sc, target_comment_is_public: pub, source_comment_is_public: pub });
-      let st = r.job_status;
-      while (st.status !== 'completed' && st.status !== 'failed') {
-        await new Promise((ok) => setTimeout(ok, 200));
-        st = (await get(`job_statuses/${st.id}.json`)).job_status;
-      }
-      if (st.status === 'failed') throw new Error(st.message || 'failed');
-      onClose();
-      navigate(`#/tickets/${to}`);
-    } catch (err) {
-      setError(err.message);
-      setBusy(false);
-    }
-  };
-  return html`<div class="overlay" role="dialog" aria-modal="true" aria-labelledby="merge-title" onClick=${onClose}>
-    <form class="card merge" onClick=${(e) => e.stopPropagation()} onSubmit=${go} onKeyDown=${(e) => e.key === 'Escape' && onClose()}>
-      <h2 id="merge-title">${tr(lang, 'merge.title', { id: ticket.id })}</h2>
-      <label>${tr(lang, 'merge.into')}<input name="merge_target" type="number" min="1" required value=${target} onInput=${(e) => setTarget(e.target.value)} ref=${(i) => i && !target && i.focus()} /></label>
-      <label>${tr(lang, 'merge.targetComment')}<textarea name="target_comment" rows="2" value=${tc} onInput=${(e) => setTc(e.target.value)}></textarea></label>
-      <label>${tr(lang, 'merge.sourceComment')}<textarea name="source_comment" rows="2" value=${sc} onInput=${(e) => setSc(e.target.value)}></textarea></label>
-      <label class="check"><input type="checkbox" checked=${pub} onChange=${(e) => setPub(e.target.checked)} /> ${tr(lang, 'merge.public')}</label>
-      ${error && html`<p class="error" role="alert">${error}</p>`}
-      <div class="submit"><button type="button" onClick=${onClose}>${tr(lang, 'merge.cancel')}</button><button class="primary" type="submit" disabled=${busy}>${tr(lang, 'merge.submit')}</button></div>
-    </form>
-  </div>`;
 }

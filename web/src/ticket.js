@@ -10,18 +10,21 @@ import { api, get } from './api.js';
 import { t as tr } from './i18n.js';
 import { STATUSES, PRIORITIES, TYPES, when, users, cache, fetchTicketPage } from './shared.js';
 import { Attachments, upload, fileName } from './attachments.js';
-import { AuditHistory } from './audit.js';
-import { MacroPicker, MentionMenu, UploadChips, PendingChips, mentionAt, matchAgents, mentioned, macroChanges } from './composer.js';
-import { CustomFields, PeoplePicker, Linked, MergeDialog, ticketFields } from './fields.js';
+import { MentionMenu, UploadChips, PendingChips, mentionAt, matchAgents, mentioned, macroChanges } from './composer.js';
+import { CustomFields, PeoplePicker, Linked, ticketFields } from './fields.js';
+import { lazy } from './lazy.js';
+import { StatusBadge } from './badge.js';
 import { CustomerPanel } from './customer.js';
+
+// on demand: fetched the first time they show (all preloaded once a ticket is open)
+const AuditHistory = lazy(() => import('./audit.js'), 'AuditHistory');
+const MacroPicker = lazy(() => import('./macros.js'), 'MacroPicker');
+const MergeDialog = lazy(() => import('./merge.js'), 'MergeDialog');
+const preload = () => [AuditHistory, MacroPicker, MergeDialog].forEach((c) => c.preload());
 
 // who is signed in (for "assign to me"), asked once
 let me = null;
 const whoAmI = () => me || (me = get('users/me.json').then((r) => r.user).catch((e) => { me = null; throw e; }));
-
-export function StatusBadge({ lang, status }) {
-  return html`<span class=${`status s-${status}`} title=${tr(lang, `status.${status}`)}>${tr(lang, `status.${status}`)}</span>`;
-}
 
 // --- the ticket page ---
 function Conversation({ lang, page }) {
@@ -239,6 +242,7 @@ export function TicketPage({ lang, id, agents, groups, composerMode, setComposer
   const keys = useRef({});
   keys.current = { page, onField, blocked: macroOpen || merging };
   useEffect(() => {
+    (window.requestIdleCallback || setTimeout)(preload);
     const onKey = (e) => {
       const k = keys.current;
       const tag = (e.target.tagName || '').toLowerCase();
