@@ -3,7 +3,8 @@
 // an attachment uploaded and previewed, the history showing a status
 // change, an @mention that makes a follower, a macro applied with the
 // keyboard, a custom dropdown field, the a/s keys, and a merge.  Every
-// outcome is checked through the API, not only on screen.
+// outcome is checked through the API, not only on screen; problem and
+// incident linked both ways.
 import test, { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -48,6 +49,8 @@ before(async () => {
   t.older = await mk(`지난 문의 older ${u}`, { status: 'pending', assignee_id: 1 });
   t.source = await mk(`병합할 티켓 source ${u}`);
   t.target = await mk(`병합될 티켓 target ${u}`);
+  t.problem = await mk(`장애 problem ${u}`, { type: 'problem' });
+  t.incident = await mk(`접속 불가 incident ${u}`, { type: 'incident' });
   field = (await api('/ticket_fields.json', 'POST', { ticket_field: { type: 'tagger', title: `제품 Product ${u}`,
     custom_field_options: [{ name: '앱 App', value: `app_${u}` }, { name: '웹 Web', value: `web_${u}` }] } })).ticket_field;
   macro = (await api('/macros.json', 'POST', { macro: { title: `Escalate 에스컬레이션 ${u}`, actions: [
@@ -205,6 +208,16 @@ describe('the ticket page', () => {
     await page.keyboard.press('s');
     await page.waitForFunction(() => document.querySelector('.ticket-head .status').classList.contains('s-solved'));
     assert.equal((await ticket(t.older.id)).status, 'solved');
+  });
+
+  test('an incident is linked to its problem, and the problem lists it', async () => {
+    await open(t.incident.id);
+    await page.fill('.side input[name=problem_id]', String(t.problem.id));
+    await page.press('.side input[name=problem_id]', 'Enter');
+    await page.locator(`.side a[href="#/tickets/${t.problem.id}"]`).waitFor();
+    assert.equal((await ticket(t.incident.id)).problem_id, t.problem.id);
+    await page.click(`.side a[href="#/tickets/${t.problem.id}"]`);
+    await page.locator(`.ticket[data-ticket-id="${t.problem.id}"] .side .incidents a[href="#/tickets/${t.incident.id}"]`).waitFor();
   });
 
   test('a ticket is merged into another, with comments on both', async () => {

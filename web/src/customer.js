@@ -2,7 +2,8 @@
 // themselves: the requester's profile, identities on every channel, their
 // organization, their other tickets (newest activity first) and the notes
 // agents keep about them, editable in place (PUT /users/{id}.json).
-// Four GETs per requester, kept per page load and refetched on a save.
+// Four GETs per requester, kept for the page's life: asked again after 30 s,
+// when the open ticket changed after them, or on a save.
 import { useState, useEffect } from 'preact/hooks';
 import { html } from './html.js';
 import { api, get } from './api.js';
@@ -15,7 +16,7 @@ async function load(id) {
   const [u, ids, tk] = await Promise.all([get(`users/${id}.json`), get(`users/${id}/identities.json`),
     get(`users/${id}/tickets/requested.json?per_page=100&sort_by=updated_at&sort_order=desc`)]);
   const org = u.user.organization_id ? (await get(`organizations/${u.user.organization_id}.json`).catch(() => null)) : null;
-  const c = { user: u.user, identities: ids.identities, org: org && org.organization, tickets: tk.tickets.sort((a, b) => (a.updated_at < b.updated_at ? 1 : -1)) };
+  const c = { user: u.user, identities: ids.identities, org: org && org.organization, tickets: tk.tickets.sort((a, b) => (a.updated_at < b.updated_at ? 1 : -1)), at: Date.now() };
   users.set(id, u.user);
   known.set(id, c);
   return c;
@@ -54,8 +55,10 @@ export function CustomerPanel({ lang, ticket }) {
   const [error, setError] = useState('');
   const refresh = () => load(id).then(setC).catch((e) => setError(e.message));
   useEffect(() => {
-    setC(known.get(id) || null);
+    const k = known.get(id);
+    setC(k || null);
     setError('');
+    if (k && Date.now() - k.at < 30000 && Date.parse(ticket.updated_at) < k.at) return undefined;
     let live = true;
     load(id).then((x) => live && setC(x)).catch((e) => live && setError(e.message));
     return () => { live = false; };
