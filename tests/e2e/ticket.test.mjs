@@ -214,9 +214,9 @@ describe('the ticket page', () => {
     await open(t.incident.id);
     await page.fill('.side input[name=problem_id]', String(t.problem.id));
     await page.press('.side input[name=problem_id]', 'Enter');
-    await page.locator(`.side a[href="#/tickets/${t.problem.id}"]`).waitFor();
+    await page.locator(`.side [data-problem="${t.problem.id}"]`).waitFor();
     assert.equal((await ticket(t.incident.id)).problem_id, t.problem.id);
-    await page.click(`.side a[href="#/tickets/${t.problem.id}"]`);
+    await page.click(`.side [data-problem="${t.problem.id}"]`);
     await page.locator(`.ticket[data-ticket-id="${t.problem.id}"] .side .incidents a[href="#/tickets/${t.incident.id}"]`).waitFor();
   });
 
@@ -225,7 +225,6 @@ describe('the ticket page', () => {
     await page.click('.side [data-action=merge]');
     await page.locator('.merge input[name=merge_target]').fill(String(t.target.id));
     await page.locator('.merge textarea[name=source_comment]').fill(`#${t.target.id}로 병합합니다.`);
-    await shot('ticket-merge');
     await page.click('.merge button[type=submit]');
     await page.locator(`.ticket[data-ticket-id="${t.target.id}"] .conversation`).waitFor();
     assert.match(page.url(), new RegExp(`#/tickets/${t.target.id}$`));

@@ -137,7 +137,7 @@ export function Linked({ lang, ticket, onChange }) {
     return html`<label class="field"><span>${tr(lang, 'ticket.problem')}</span>
       <div class="row"><input name="problem_id" type="number" min="1" value=${pid} placeholder="#" onInput=${(e) => setPid(e.target.value)}
         onKeyDown=${(e) => e.key === 'Enter' && onChange({ problem_id: pid ? Number(pid) : null })} />
-      ${ticket.problem_id && html`<a href=${`#/tickets/${ticket.problem_id}`}>#${ticket.problem_id}</a>`}</div></label>`;
+      ${ticket.problem_id && html`<a href=${`#/tickets/${ticket.problem_id}`} data-problem=${ticket.problem_id}>#${ticket.problem_id}</a>`}</div></label>`;
   }
   if (ticket.type !== 'problem') return null;
   return html`<div class="field incidents"><span>${tr(lang, 'ticket.incidents')}</span>
