@@ -121,8 +121,10 @@ describe('the ticket page', () => {
       document.querySelector('textarea[name=comment]').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
     }, PNG.toString('base64'));
     await page.locator('.uploads li.done[data-upload="clip.png"]').waitFor();
+    const deleted = page.waitForResponse((r) => /\/api\/v2\/uploads\/[^/]+\.json$/.test(r.url()) && r.request().method() === 'DELETE');
     await page.click('.uploads li[data-upload="clip.png"] button');
     await page.waitForFunction(() => !document.querySelector('.uploads'));
+    assert.equal((await deleted).status(), 204);
   });
 
   test('the history shows a status change from -> to', async () => {
@@ -208,6 +210,24 @@ describe('the ticket page', () => {
     await page.keyboard.press('s');
     await page.waitForFunction(() => document.querySelector('.ticket-head .status').classList.contains('s-solved'));
     assert.equal((await ticket(t.older.id)).status, 'solved');
+  });
+
+  test('a CC is added with the people picker, shows in the history, and is removed again', async () => {
+    await open(t.main.id);
+    const who = s.people.enduser.id;
+    await page.fill('.side input[name=ccs_search]', '고객 하');
+    await page.locator(`.side [data-people=ccs] [data-pick="${who}"]`).waitFor();
+    await page.press('.side input[name=ccs_search]', 'Enter');
+    await page.locator(`.side [data-people=ccs] .chips [data-user="${who}"]`).waitFor();
+    assert.deepEqual((await ticket(t.main.id)).email_cc_ids, [who]);
+    // the history says who was added
+    await unfocus();
+    await page.keyboard.press('h');
+    await page.waitForFunction(() => /CCs:\s*-\s*→\s*고객 하나/.test((document.querySelector('.audits li[data-audit]') || {}).textContent || ''));
+    await page.keyboard.press('h');
+    await page.click(`.side [data-people=ccs] .chips [data-user="${who}"] button`);
+    await page.waitForFunction(() => !document.querySelector('.side [data-people=ccs] .chips'));
+    assert.deepEqual((await ticket(t.main.id)).email_cc_ids, []);
   });
 
   test('an incident is linked to its problem, and the problem lists it', async () => {

@@ -18,7 +18,10 @@ export function AuditHistory({ lang, id, groups, version }) {
       const ids = [];
       for (const a of r.audits) {
         ids.push(a.author_id);
-        for (const e of a.events) if (e.field_name === 'assignee_id' || e.field_name === 'requester_id') ids.push(Number(e.value), Number(e.previous_value));
+        for (const e of a.events) {
+          if (e.field_name === 'assignee_id' || e.field_name === 'requester_id') ids.push(Number(e.value), Number(e.previous_value));
+          else if (/_ids$/.test(e.field_name || '')) ids.push(...`${e.value || ''} ${e.previous_value || ''}`.split(' ').map(Number));
+        }
       }
       await loadUsers(ids.filter((x) => x > 0));
       if (live) { setDefs(d); setAudits(r.audits.slice().reverse()); }

@@ -18,14 +18,19 @@ export function label(lang, field, defs) {
     const f = defs.find((d) => String(d.id) === field);
     return f ? f.title : `#${field}`;
   }
-  const key = `ticket.${field.replace(/_id$/, '')}`;
+  const key = `ticket.${field.replace(/_ids?$/, '')}`;
   const s = tr(lang, key);
   return s === key ? field : s;
 }
 
 export function value(lang, field, v, groups, defs) {
+  if (field.endsWith('_ids')) {
+    // people: an array (a macro's preview) or the audit's "31 32"
+    const ids = Array.isArray(v) ? v : String(v || '').split(' ').filter(Boolean).map(Number);
+    return ids.length ? ids.map((x) => (users.get(x) || {}).name || `#${x}`).join(', ') : tr(lang, 'ticket.none');
+  }
   if (v === null || v === undefined || v === '') return tr(lang, 'ticket.none');
-  if (Array.isArray(v)) return v.map((x) => (field.endsWith('_ids') ? (users.get(x) || {}).name || `#${x}` : x)).join(', ');
+  if (Array.isArray(v)) return v.join(' ');
   if (KNOWN[field]) return tr(lang, `${KNOWN[field]}.${v}`);
   if (field === 'assignee_id' || field === 'requester_id') return (users.get(Number(v)) || {}).name || `#${v}`;
   if (field === 'group_id') return (groups.find((g) => g.id === Number(v)) || {}).name || `#${v}`;
