@@ -30,6 +30,8 @@ let page;
 const u = uniq();
 const t = {};
 let field;
+let flag;
+let order;
 let macro;
 
 async function open(id) {
@@ -53,6 +55,8 @@ before(async () => {
   t.incident = await mk(`접속 불가 incident ${u}`, { type: 'incident' });
   field = (await api('/ticket_fields.json', 'POST', { ticket_field: { type: 'tagger', title: `제품 Product ${u}`,
     custom_field_options: [{ name: '앱 App', value: `app_${u}` }, { name: '웹 Web', value: `web_${u}` }] } })).ticket_field;
+  flag = (await api('/ticket_fields.json', 'POST', { ticket_field: { type: 'checkbox', title: `재문의 Repeat ${u}` } })).ticket_field;
+  order = (await api('/ticket_fields.json', 'POST', { ticket_field: { type: 'integer', title: `주문 수량 Quantity ${u}` } })).ticket_field;
   macro = (await api('/macros.json', 'POST', { macro: { title: `Escalate 에스컬레이션 ${u}`, actions: [
     { field: 'priority', value: 'urgent' }, { field: 'status', value: 'pending' },
     { field: 'comment_value', value: '{{ticket.requester.first_name}}님, 담당 팀에 전달했습니다. Escalated.' }] } })).macro;
@@ -187,7 +191,7 @@ describe('the ticket page', () => {
     assert.match(last.body, /Escalated/);
   });
 
-  test('a custom dropdown field is edited in the side panel', async () => {
+  test('custom fields (dropdown, checkbox, integer) are edited in the side panel', async () => {
     await open(t.main.id);
     await page.selectOption(`.side select[name=field_${field.id}]`, `web_${u}`);
     await page.waitForFunction(async ([id, fid, v]) => {
@@ -196,15 +200,25 @@ describe('the ticket page', () => {
       return tk.custom_fields.some((f) => f.id === fid && f.value === v);
     }, [t.main.id, field.id, `web_${u}`]);
     await page.waitForFunction(([fid, v]) => document.querySelector(`select[name=field_${fid}]`).value === v, [field.id, `web_${u}`]);
+    await page.check(`.side input[name=field_${flag.id}]`);
+    await page.fill(`.side input[name=field_${order.id}]`, '3');
+    await page.press(`.side input[name=field_${order.id}]`, 'Enter');
+    await page.waitForFunction(async ([id, a, b]) => {
+      const tk = (await (await fetch(`/api/v2/tickets/${id}.json`)).json()).ticket;
+      const v = (fid) => (tk.custom_fields.find((f) => f.id === fid) || {}).value;
+      return v(a) === true && v(b) === 3;
+    }, [t.main.id, flag.id, order.id]);
+    const cf = (await ticket(t.main.id)).custom_fields;
+    assert.equal(cf.find((f) => f.id === field.id).value, `web_${u}`, 'the dropdown kept its value');
   });
 
   test('a assigns the ticket to me and s solves it', async () => {
     await open(t.older.id);
     await api(`/tickets/${t.older.id}.json`, 'PUT', { ticket: { assignee_id: null, status: 'open' } });
-    await page.waitForFunction(() => document.querySelector('.side select[name=assignee_id]').value === '');
+    await page.waitForFunction(() => (document.querySelector('.side select[name=assignee_id]') || {}).value === '');
     await unfocus();
     await page.keyboard.press('a');
-    await page.waitForFunction(() => document.querySelector('.side select[name=assignee_id]').value === '1');
+    await page.waitForFunction(() => (document.querySelector('.side select[name=assignee_id]') || {}).value === '1');
     assert.equal((await ticket(t.older.id)).assignee_id, 1);
     await unfocus();
     await page.keyboard.press('s');
@@ -232,9 +246,17 @@ describe('the ticket page', () => {
 
   test('an incident is linked to its problem, and the problem lists it', async () => {
     await open(t.incident.id);
+    // a refused change says why and leaves the page as it was
+    await page.fill('.side input[name=problem_id]', '999999');
+    await page.press('.side input[name=problem_id]', 'Enter');
+    await page.locator('.ticket-head [data-save-error]').waitFor();
+    assert.match(await page.locator('.ticket-head [data-save-error]').textContent(), /Not saved: .*problem/);
+    assert.equal(await page.locator('.side').count(), 1);
+    assert.equal((await ticket(t.incident.id)).problem_id, null);
     await page.fill('.side input[name=problem_id]', String(t.problem.id));
     await page.press('.side input[name=problem_id]', 'Enter');
     await page.locator(`.side [data-problem="${t.problem.id}"]`).waitFor();
+    assert.equal(await page.locator('.ticket-head [data-save-error]').count(), 0);
     assert.equal((await ticket(t.incident.id)).problem_id, t.problem.id);
     await page.click(`.side [data-problem="${t.problem.id}"]`);
     await page.locator(`.ticket[data-ticket-id="${t.problem.id}"] .side .incidents a[href="#/tickets/${t.incident.id}"]`).waitFor();

@@ -3,9 +3,17 @@
 // stream.  Errors become ApiError with the server's Zendesk-style body.
 let csrf = '';
 
+// the message: what each field said ({details: {field: [{description}]}}),
+// else the description
+function say(status, body) {
+  const d = body && body.details && typeof body.details === 'object' ? Object.values(body.details).flat() : [];
+  const each = d.map((x) => x && x.description).filter(Boolean);
+  return each.length ? each.join('; ') : (body && (body.description || body.error)) || `HTTP ${status}`;
+}
+
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && (body.description || body.error)) || `HTTP ${status}`);
+    super(say(status, body));
     this.status = status;
     this.body = body;
   }

@@ -60,6 +60,8 @@ export function ticketFields() {
   return defsPromise;
 }
 
+// The shown value is local (what the agent just chose stays while the save
+// is on its way) and follows the ticket's when that changes.
 function FieldInput({ f, value, onSave }) {
   const [v, setV] = useState(value ?? '');
   useEffect(() => setV(value ?? ''), [value]);
@@ -67,7 +69,7 @@ function FieldInput({ f, value, onSave }) {
   const save = (x) => { if (x !== (value ?? '')) onSave(x === '' ? null : x); };
   switch (f.type) {
     case 'tagger':
-      return html`<select name=${name} value=${value ?? ''} onChange=${(e) => onSave(e.target.value || null)}>
+      return html`<select name=${name} value=${v} onChange=${(e) => { setV(e.target.value); onSave(e.target.value || null); }}>
         <option value="">-</option>
         ${(f.custom_field_options || []).map((o) => html`<option key=${o.value} value=${o.value}>${o.name}</option>`)}
       </select>`;
@@ -76,7 +78,7 @@ function FieldInput({ f, value, onSave }) {
         ${(f.custom_field_options || []).map((o) => html`<option key=${o.value} value=${o.value} selected=${(value || []).includes(o.value)}>${o.name}</option>`)}
       </select>`;
     case 'checkbox':
-      return html`<input type="checkbox" name=${name} checked=${!!value} onChange=${(e) => onSave(e.target.checked)} />`;
+      return html`<input type="checkbox" name=${name} checked=${!!v} onChange=${(e) => { setV(e.target.checked); onSave(e.target.checked); }} />`;
     case 'textarea':
       return html`<textarea name=${name} rows="2" value=${v} onInput=${(e) => setV(e.target.value)} onBlur=${() => save(v)}></textarea>`;
     default: {

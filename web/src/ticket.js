@@ -218,7 +218,8 @@ function SidePanel({ lang, ticket, agents, groups, onChange, onMerge }) {
 
 export function TicketPage({ lang, id, agents, groups, composerMode, setComposerMode, taRef, version, onChanged }) {
   const [fetched, setPage] = useState(null);
-  const [error, setError] = useState('');
+  const [error, setError] = useState(''); // the page could not load
+  const [saveError, setSaveError] = useState(''); // a change was refused: the page stays
   const [history, setHistory] = useState(false);
   const [macroOpen, setMacroOpen] = useState(false);
   const [merging, setMerging] = useState(false);
@@ -228,6 +229,7 @@ export function TicketPage({ lang, id, agents, groups, composerMode, setComposer
   useEffect(() => {
     let live = true;
     setError('');
+    setSaveError('');
     fetchTicketPage(id).then((p) => live && setPage(p)).catch((e) => live && setError(e.message));
     return () => { live = false; };
   }, [id, version]);
@@ -237,7 +239,7 @@ export function TicketPage({ lang, id, agents, groups, composerMode, setComposer
     setPage(fresh);
     onChanged(r.ticket);
   };
-  const onField = (f) => update(f).catch((e) => setError(e.message));
+  const onField = (f) => { setSaveError(''); return update(f).catch((e) => setSaveError(e.message)); };
   // the page's own keys; the shell's handler ignores them
   const keys = useRef({});
   keys.current = { page, onField, blocked: macroOpen || merging };
@@ -278,6 +280,7 @@ export function TicketPage({ lang, id, agents, groups, composerMode, setComposer
           ${tk.merged_into && html`<a href=${`#/tickets/${tk.merged_into}`}>${tr(lang, 'merge.into')} #${tk.merged_into}</a>`}
           <span class="spacer"></span>
           <button data-action="history" aria-pressed=${history} onClick=${() => setHistory(!history)}>${tr(lang, history ? 'audit.hide' : 'audit.show')} <kbd>h</kbd></button></div>
+        ${saveError && html`<p class="error" role="alert" data-save-error>${tr(lang, 'ticket.notSaved', { msg: saveError })}</p>`}
       </header>
       ${history ? html`<${AuditHistory} lang=${lang} id=${id} groups=${groups} version=${tk.updated_at} />` : html`<${Conversation} lang=${lang} page=${page} />`}
       <${Composer} key=${id} lang=${lang} mode=${composerMode} setMode=${setComposerMode} onSubmit=${onSubmit} taRef=${taRef}
