@@ -116,7 +116,7 @@ describe('the ticket page', () => {
     assert.equal(last.attachments[0].content_type, 'image/png');
   });
 
-  test('an image pasted into the composer is uploaded, and can be taken back', async () => {
+  test('files pasted or dropped into the composer are uploaded, and can be taken back', async () => {
     await open(t.main.id);
     await page.evaluate((b64) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -129,6 +129,15 @@ describe('the ticket page', () => {
     await page.click('.uploads li[data-upload="clip.png"] button');
     await page.waitForFunction(() => !document.querySelector('.uploads'));
     assert.equal((await deleted).status(), 204);
+    // dropped files too
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['이름,수량\n사과,3\n'], 'order.csv', { type: 'text/csv' }));
+      document.querySelector('.composer').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.locator('.uploads li.done[data-upload="order.csv"]').waitFor();
+    await page.click('.uploads li[data-upload="order.csv"] button');
+    await page.waitForFunction(() => !document.querySelector('.uploads'));
   });
 
   test('the history shows a status change from -> to', async () => {

@@ -14,6 +14,8 @@ import { MentionMenu, UploadChips, PendingChips, mentionAt, matchAgents, mention
 import { CustomFields, PeoplePicker, Linked, ticketFields } from './fields.js';
 import { lazy } from './lazy.js';
 import { StatusBadge } from './badge.js';
+
+export { StatusBadge }; // its old home; the shell imports it from badge.js
 import { CustomerPanel } from './customer.js';
 
 // on demand: fetched the first time they show (all preloaded once a ticket is open)
@@ -158,7 +160,9 @@ function Composer({ lang, mode, setMode, onSubmit, taRef, ticket, agents, groups
     setTimeout(() => taRef.current && taRef.current.focus(), 0);
   };
   const fileRef = useRef(null);
-  return html`<section class=${`composer m-${mode}`} onDragOver=${(e) => e.preventDefault()} onDrop=${onDrop}>
+  const [over, setOver] = useState(false); // files dragged over the composer
+  return html`<section class=${`composer m-${mode}${over ? ' drop' : ''}`} onDragOver=${(e) => { e.preventDefault(); setOver(true); }}
+      onDragLeave=${() => setOver(false)} onDrop=${(e) => { setOver(false); onDrop(e); }}>
     <div class="tabs" role="tablist">
       <button role="tab" aria-selected=${mode === 'reply'} class=${mode === 'reply' ? 'on' : ''} onClick=${() => setMode('reply')}>${tr(lang, 'composer.reply')} <kbd>r</kbd></button>
       <button role="tab" aria-selected=${mode === 'note'} class=${mode === 'note' ? 'on' : ''} onClick=${() => setMode('note')}>${tr(lang, 'composer.note')} <kbd>n</kbd></button>
