@@ -14,9 +14,9 @@ import { MentionMenu, UploadChips, PendingChips, mentionAt, matchAgents, mention
 import { CustomFields, PeoplePicker, Linked, ticketFields } from './fields.js';
 import { lazy } from './lazy.js';
 import { StatusBadge } from './badge.js';
+import { CustomerPanel } from './customer.js';
 
 export { StatusBadge }; // its old home; the shell imports it from badge.js
-import { CustomerPanel } from './customer.js';
 
 // on demand: fetched the first time they show (all preloaded once a ticket is open)
 const AuditHistory = lazy(() => import('./audit.js'), 'AuditHistory');
