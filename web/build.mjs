@@ -4,7 +4,9 @@
 //
 // src/main.js (which imports src/app.css) becomes OUTDIR/assets/app-HASH.js
 // and OUTDIR/assets/app-HASH.css, minified, with content hashes in the
-// names so the server can cache them for a year; OUTDIR/index.html is
+// names so the server can cache them for a year; what the app loads on
+// demand (import('./x.js'): the ticket history, macros, merge, the customer
+// panel) becomes OUTDIR/assets/x-HASH.js, and code those share a chunk-HASH.js; OUTDIR/index.html is
 // written last and points at them.  index.html is the one file that is not
 // hashed: the server sends it with no-cache and an ETag.  Nothing here
 // touches the network; scripts/embed-web.mjs turns OUTDIR into C.
@@ -25,16 +27,21 @@ const result = await esbuild.build({
   format: 'esm',
   target: ['chrome100', 'firefox100', 'safari15'],
   entryNames: '[name]-[hash]',
+  splitting: true,
   outdir: path.join(out, 'assets'),
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
 
-const names = Object.keys(result.metafile.outputs).map((p) => path.basename(p));
-const js = names.find((n) => n.endsWith('.js'));
+const outputs = Object.entries(result.metafile.outputs);
+const names = outputs.map(([p]) => path.basename(p));
+const entry = outputs.find(([p, o]) => o.entryPoint && p.endsWith('.js'));
+const js = entry && path.basename(entry[0]);
 const css = names.find((n) => n.endsWith('.css'));
-if (!js || !css) throw new Error(`esbuild made ${names.join(', ')}; want one .js and one .css`);
+// the chunks the entry imports statically, preloaded with it (no waterfall)
+const preloads = entry ? entry[1].imports.filter((i) => i.kind === 'import-statement').map((i) => path.basename(i.path)) : [];
+if (!js || !css) throw new Error(`esbuild made ${names.join(', ')}; want an entry .js and one .css`);
 
 const html = `<!doctype html>
 <html lang="en">
@@ -44,7 +51,7 @@ const html = `<!doctype html>
 <title>Sonnim</title>
 <link rel="stylesheet" href="assets/${css}">
 <script type="module" src="assets/${js}"></script>
-</head>
+${preloads.map((p) => `<link rel="modulepreload" href="assets/${p}">\n`).join('')}</head>
 <body>
 <div id="app"></div>
 </body>

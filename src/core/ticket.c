@@ -236,6 +236,25 @@ static char *tags_text(const struct strlist *l)
 	return buf_detach(&b);
 }
 
+/* ids as space-separated text, for the audit (like tags) */
+static char *ids_text(const struct idlist *l)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < l->n; i++)
+		buf_addf(&b, i ? " %" PRId64 : "%" PRId64, l->v[i]);
+	return buf_detach(&b);
+}
+
+static void diff_ids(struct field_events *ev, const char *f, const struct idlist *to,
+		     const struct idlist *from, int creating)
+{
+	char *a = ids_text(to), *b = ids_text(from);
+	if (creating ? *a != '\0' : strcmp(a, b))
+		ev_add(ev, f, a, creating ? NULL : b);
+	free(a);
+	free(b);
+}
+
 static void set_str(char **dst, const char *src)
 {
 	free(*dst);
@@ -423,6 +442,10 @@ int ticket_apply(struct ticket *t, const struct ticket_change *c, const struct a
 		free(a);
 		free(b);
 	}
+	/* CCs and followers change the ticket too: without an event a PUT of
+	 * only these would count as "nothing changed" and not be saved */
+	diff_ids(ev, "collaborator_ids", &n.collaborator_ids, &t->collaborator_ids, creating);
+	diff_ids(ev, "follower_ids", &n.follower_ids, &t->follower_ids, creating);
 	for (size_t i = 0; i < n.nfields; i++) {
 		const char *old = NULL;
 		for (size_t j = 0; j < t->nfields; j++)

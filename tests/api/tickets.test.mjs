@@ -516,4 +516,17 @@ describe('tickets: collaborators and followers', () => {
     assert.deepEqual(t.email_cc_ids, [d.users.jane]);
     assert.deepEqual(t.follower_ids, [d.users.jiwon]);
   });
+
+  test('email_cc_ids and follower_ids set by an update stay set (the workspace\'s pickers)', async () => {
+    const admin = client('admin');
+    const d = await demo();
+    const t = await newTicket(admin, { subject: '참조 변경 테스트' });
+    for (const [key, ids] of [['email_cc_ids', [d.users.jane]], ['follower_ids', [d.users.jiwon]], ['email_cc_ids', []]]) {
+      const r = await call(admin, admin.tickets.update(t.id, { ticket: { [key]: ids } }));
+      assert.equal(r.status, 200, show(r));
+      assert.deepEqual(r.result[key], ids, `${key} in the PUT's answer`);
+      const g = await call(admin, admin.tickets.show(t.id));
+      assert.deepEqual(g.result[key], ids, `${key} read back`);
+    }
+  });
 });

@@ -3,9 +3,17 @@
 // stream.  Errors become ApiError with the server's Zendesk-style body.
 let csrf = '';
 
+// the message: what each field said ({details: {field: [{description}]}}),
+// else the description
+function say(status, body) {
+  const d = body && body.details && typeof body.details === 'object' ? Object.values(body.details).flat() : [];
+  const each = d.map((x) => x && x.description).filter(Boolean);
+  return each.length ? each.join('; ') : (body && (body.description || body.error)) || `HTTP ${status}`;
+}
+
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && (body.description || body.error)) || `HTTP ${status}`);
+    super(say(status, body));
     this.status = status;
     this.body = body;
   }
@@ -15,15 +23,17 @@ export function setCsrf(token) {
   csrf = token || '';
 }
 
+// body: an object sent as JSON, or a Blob (a File) sent as its raw bytes
 export async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers['Content-Type'] = raw ? body.type || 'application/octet-stream' : 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   const r = await fetch(`/api/v2/${path}`, {
     method,
     headers,
     credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || raw ? body : JSON.stringify(body),
   });
   if (r.status === 204) return null;
   let j = null;

@@ -12,7 +12,12 @@ import { html } from './html.js';
 import { api, get, setCsrf, stream, ApiError } from './api.js';
 import { t as tr, defaultLang } from './i18n.js';
 import { VIEWS, viewQuery, parseRoute, when, navigate, setRouteSetter, users, cache, loadUsers, prefetch, enc } from './shared.js';
-import { StatusBadge, TicketPage } from './ticket.js';
+import { StatusBadge } from './badge.js';
+import { lazy } from './lazy.js';
+
+// the ticket page and what it brings (composer, side panel, customer) are
+// fetched on the first ticket opened, not with the views
+const TicketPage = lazy(() => import('./ticket.js'), 'TicketPage');
 
 export { VIEWS };
 
@@ -97,7 +102,7 @@ function TicketList({ lang, view, tickets, selected, onSelect, error }) {
 
 
 function Help({ lang, onClose }) {
-  const rows = [['j / k', 'help.jk'], ['Enter / o', 'help.open'], ['r', 'help.r'], ['n', 'help.n'], ['Ctrl+Enter', 'help.submit'], ['g v', 'help.gv'], ['?', 'help.help'], ['Esc', 'help.esc']];
+  const rows = [['j / k', 'help.jk'], ['Enter / o', 'help.open'], ['r', 'help.r'], ['n', 'help.n'], ['Ctrl+Enter', 'help.submit'], ['a', 'help.a'], ['s', 'help.s'], ['m', 'help.m'], ['h', 'help.h'], ['g v', 'help.gv'], ['?', 'help.help'], ['Esc', 'help.esc']];
   return html`<div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" onClick=${onClose}>
     <div class="card help" onClick=${(e) => e.stopPropagation()}>
       <h2 id="help-title">${tr(lang, 'help.title')}</h2>

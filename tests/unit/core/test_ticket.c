@@ -101,6 +101,42 @@ static void test_change_events(void **state)
 	ticket_clear(&t);
 }
 
+/* CCs and followers changed alone are a change (an audit event each), so
+ * the store saves them; the same ids again are none */
+static void test_cc_follower_events(void **state)
+{
+	struct ticket t = {0};
+	create(&t, "open");
+	struct ticket_change c = {0};
+	struct field_events ev = {0};
+	char err[128];
+	c.set = TF_COLLABORATORS | TF_FOLLOWERS;
+	idlist_add(&c.v.collaborator_ids, 31);
+	idlist_add(&c.v.collaborator_ids, 32);
+	idlist_add(&c.v.collaborator_ids, 31);
+	idlist_add(&c.v.follower_ids, 10);
+	assert_int_equal(ticket_apply(&t, &c, &agent, 3000, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.n, 2);
+	assert_string_equal(ev.v[0].field, "collaborator_ids");
+	assert_string_equal(ev.v[0].value, "31 32");
+	assert_string_equal(ev.v[0].previous, "");
+	assert_string_equal(ev.v[1].field, "follower_ids");
+	assert_string_equal(ev.v[1].value, "10");
+	field_events_clear(&ev);
+	assert_int_equal(ticket_apply(&t, &c, &agent, 3100, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.n, 0);
+	ticket_change_clear(&c);
+	c = (struct ticket_change){.set = TF_COLLABORATORS};
+	assert_int_equal(ticket_apply(&t, &c, &agent, 3200, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.n, 1);
+	assert_string_equal(ev.v[0].value, "");
+	assert_string_equal(ev.v[0].previous, "31 32");
+	assert_int_equal(t.collaborator_ids.n, 0);
+	ticket_change_clear(&c);
+	field_events_clear(&ev);
+	ticket_clear(&t);
+}
+
 static void test_status_rules(void **state)
 {
 	struct ticket t = {0};
@@ -223,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_create_events),
 		cmocka_unit_test(test_change_events),
+		cmocka_unit_test(test_cc_follower_events),
 		cmocka_unit_test(test_status_rules),
 		cmocka_unit_test(test_enduser_cannot_solve_unassigned),
 		cmocka_unit_test(test_due_and_problem),
