@@ -77,6 +77,8 @@ static const char *T(const char *locale, enum msg m)
 	return msgs[m][strcmp(locale, HC_LOCALE_KO) ? 1 : 0];
 }
 
+const char *hc_help_center_label(const char *locale) { return T(locale, M_HELP_CENTER); }
+
 /* ---- page frame ---------------------------------------------------------- */
 
 static const char *brand(struct server *s)
@@ -463,6 +465,10 @@ static int hc_article_page(struct req *r)
 	when[10] = '\0';
 	buf_addf(&b, "</h1><p class=\"meta\">%s %s</p>", T(loc, M_UPDATED), when);
 	buf_adds(&b, a.tr.html); /* the sanitizer's output */
+	if (a.tr.flow) /* a troubleshooting flow: its first step */
+		buf_addf(&b, "<p><a class=\"flow-start\" href=\"/hc/%s/articles/%" PRId64
+			     "/flow\"><button type=\"button\">%s</button></a></p>",
+			 loc, a.id, hc_flow_start_label(loc));
 	buf_adds(&b, "</article>");
 	/* was this helpful? */
 	char token[41];

@@ -61,6 +61,7 @@
 #include "base/util.h"
 #include "core/field.h"
 #include "core/hc.h"
+#include "core/hc_flow.h"
 #include "core/portal.h"
 #include "core/satisfaction.h"
 #include "core/user.h"
@@ -68,6 +69,7 @@
 #include "jobs/jobs.h"
 #include "store/actor_store.h"
 #include "store/field_store.h"
+#include "store/hc_store.h"
 #include "store/portal_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
@@ -92,7 +94,7 @@ enum pmsg {
 	P_E_FIELD, P_E_TOKEN, P_E_RATE, P_SIGNED_IN_AS, P_REQUEST, P_REPLY, P_SEND,
 	P_MARK_SOLVED, P_STATUS, P_E_REPLY, P_WEBSITE, P_SAVED, P_SIGN_IN, P_PASSWORD,
 	P_SIGN_IN_PW, P_SEND_LINK, P_LINK_SENT, P_E_LOGIN, P_E_LINK, P_MY_REQUESTS, P_ORG_REQUESTS,
-	P_NONE, P_RATE, P_NMSG
+	P_NONE, P_RATE, P_FLOW_TRIED, P_FLOW_TICKET, P_NMSG
 };
 
 static const char *const pmsgs[P_NMSG][2] = { /* [ko, en-us] */
@@ -145,6 +147,9 @@ static const char *const pmsgs[P_NMSG][2] = { /* [ko, en-us] */
     [P_ORG_REQUESTS] = {"조직의 요청", "Organization requests"},
     [P_NONE] = {"요청이 없습니다.", "No requests."},
     [P_RATE] = {"이 요청에 대한 상담은 어떠셨나요? 평가하기", "How did we do? Rate this request"},
+    [P_FLOW_TRIED] = {"이미 확인한 단계 (요청에 함께 보내집니다)",
+		      "Steps you already tried (sent with your request)"},
+    [P_FLOW_TICKET] = {"고객이 진행한 문제 해결 단계", "Troubleshooting steps the customer took"},
 };
 
 static const char *PT(const char *locale, enum pmsg m)
@@ -333,6 +338,11 @@ static int suggest_script(struct req *r)
 
 struct form {
 	char *subject, *description, *email, *name;
+	/* from a troubleshooting flow's "contact us" (api/hc_flow_page.c) */
+	int64_t flow_id;	/* the article; 0 = none */
+	char flow_path[2 * HC_FLOW_MAX_PATH + 1];
+	char flow_locale[8];
+	char *flow_title, *flow_text; /* the article's title, the steps taken */
 	struct field_value values[MAX_FORM_FIELDS];
 	int nvalues;
 	struct strlist errors;	/* lines to show */
@@ -344,6 +354,8 @@ static void form_clear(struct form *f)
 	free(f->description);
 	free(f->email);
 	free(f->name);
+	free(f->flow_title);
+	free(f->flow_text);
 	for (int i = 0; i < f->nvalues; i++)
 		free(f->values[i].value_json);
 	strlist_clear(&f->errors);
@@ -396,6 +408,41 @@ static void input(struct buf *b, const char *type, const char *name, const char 
 	buf_addf(b, "\"%s%s></p>", required ? " required" : "", extra ? extra : "");
 }
 
+/* Fill f's flow members from article id's flow walked along path, as the
+ * visitor reads it; it must end in the "contact" outcome.  0, 1 when it
+ * does not fit (the form is then shown without it), <0 DB error. */
+static int flow_context(struct req *r, const struct actor *who, const char *id, const char *path,
+			struct form *f)
+{
+	if (!id || !path || !*id || strlen(id) > 18 || strspn(id, "0123456789") != strlen(id))
+		return 1;
+	struct hc_view v = {.locale = page_locale(r),
+			    .staff = who && who->role >= ROLE_AGENT,
+			    .signed_in = who != NULL};
+	struct hc_article a = {0};
+	struct hc_flow fl;
+	struct hc_flow_walk w;
+	int rc = hc_flow_load(req_db(r), strtoll(id, NULL, 10), &v, path, &a, &fl, &w);
+	if (rc)
+		return rc;
+	if (w.outcome == HC_FLOW_CONTACT) {
+		struct buf t = BUF_INIT, p = BUF_INIT;
+		hc_flow_path_text(&fl, &w, &t);
+		hc_flow_path(&w, w.n, &p);
+		f->flow_id = a.id;
+		snprintf(f->flow_path, sizeof(f->flow_path), "%s", p.s);
+		snprintf(f->flow_locale, sizeof(f->flow_locale), "%s", a.tr.locale);
+		f->flow_title = xstrdup(a.tr.title);
+		f->flow_text = buf_detach(&t);
+		buf_release(&p);
+	} else {
+		rc = 1;
+	}
+	hc_flow_clear(&fl);
+	hc_article_clear(&a);
+	return rc;
+}
+
 static int show_form(struct req *r, const char *loc, const struct form *in, int status,
 		     const struct actor *who, const char *who_name)
 {
@@ -442,6 +489,25 @@ static int show_form(struct req *r, const char *loc, const struct form *in, int 
 		      " autocomplete=\"email\"");
 		input(&b, "text", "name", PT(loc, P_NAME), in ? in->name : NULL, 0,
 		      " autocomplete=\"name\"");
+	}
+	if (in && in->flow_id) { /* from a troubleshooting flow */
+		buf_addf(&b, "<input type=\"hidden\" name=\"flow\" value=\"%" PRId64 "\">"
+			     "<input type=\"hidden\" name=\"path\" value=\"%s\">"
+			     "<div class=\"flow-tried card\"><p><strong>%s</strong></p><p>",
+			 in->flow_id, in->flow_path, PT(loc, P_FLOW_TRIED));
+		hc_escape(&b, in->flow_title);
+		buf_adds(&b, "</p><ol>");
+		for (const char *l = in->flow_text; *l;) {
+			const char *e = strchr(l, '\n');
+			size_t n = e ? (size_t)(e - l) : strlen(l);
+			const char *dot = memchr(l, ' ', n); /* drop the "1. " numbering */
+			buf_adds(&b, "<li>");
+			if (dot)
+				hc_escape_n(&b, dot + 1, n - (size_t)(dot + 1 - l));
+			buf_adds(&b, "</li>");
+			l += n + (e ? 1 : 0);
+		}
+		buf_adds(&b, "</ol></div>");
 	}
 	input(&b, "text", "subject", PT(loc, P_SUBJECT), in ? in->subject : NULL, 1,
 	      " autocomplete=\"off\" maxlength=\"255\"");
@@ -502,7 +568,16 @@ static int request_new_page(struct req *r)
 	int rc = portal_actor(r, &a, csrf, &name);
 	if (rc < 0)
 		return reply_db_down(r);
-	rc = show_form(r, loc, NULL, 200, rc ? NULL : &a, name);
+	struct form f = {0};
+	int frc = flow_context(r, rc ? NULL : &a, req_arg(r, "flow"), req_arg(r, "path"), &f);
+	if (frc < 0) {
+		free(name);
+		return reply_db_down(r);
+	}
+	if (!frc)
+		f.subject = xstrdup(f.flow_title);
+	rc = show_form(r, loc, frc ? NULL : &f, 200, rc ? NULL : &a, name);
+	form_clear(&f);
 	free(name);
 	return rc;
 }
@@ -573,7 +648,18 @@ static int submit_run(struct db *db, void *arg)
 	c.set = TF_SUBJECT | TF_REQUESTER;
 	c.v.subject = xstrdup(s->f->subject);
 	c.v.requester_id = uid;
-	c.comment_body = xstrdup(s->f->description);
+	if (s->f->flow_id) { /* the steps the customer took in a troubleshooting flow */
+		struct buf d = BUF_INIT;
+		buf_addf(&d, "%s\n\n---\n%s: %s\n%s", s->f->description,
+			 PT(s->f->flow_locale, P_FLOW_TICKET), s->f->flow_title, s->f->flow_text);
+		c.comment_body = buf_detach(&d);
+		if ((rc = hc_flow_outcome_add(db, s->f->flow_id, s->f->flow_locale, "contact"))) {
+			ticket_change_clear(&c);
+			return rc;
+		}
+	} else {
+		c.comment_body = xstrdup(s->f->description);
+	}
 	c.comment_public = 1;
 	c.comment_author_id = uid;
 	if (s->f->nvalues) {
@@ -621,6 +707,15 @@ static int request_new_submit(struct req *r)
 	f.email = signed_in ? NULL : form_get(r, "email", 320, &dummy);
 	f.name = signed_in ? NULL : form_get(r, "name", MAX_NAME, &long_name);
 	char *website = form_get(r, "website", 200, &dummy);
+	char *flow_id = form_get(r, "flow", 32, &dummy), *flow_path = form_get(r, "path", 200, &dummy);
+	int frc = flow_context(r, signed_in ? &a : NULL, flow_id, flow_path, &f);
+	free(flow_id);
+	free(flow_path);
+	if (frc < 0) {
+		free(website), free(who_name);
+		form_clear(&f);
+		return reply_db_down(r);
+	}
 	const char *cookie = hc_visitor_token(r);
 	int status = 422;
 	if (!cookie || strlen(token) != 40 || memcmp(cookie, token, 40)) {

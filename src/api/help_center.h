@@ -4,6 +4,7 @@
 #define SONNIM_API_HELP_CENTER_H
 #include "http/http.h"
 #include <stddef.h>
+#include <stdint.h>
 
 struct hc_view;
 
@@ -46,5 +47,20 @@ int hc_form_value(const char *body, size_t len, const char *name, char *out, siz
  * (api/hc_portal.c). */
 void hc_client_ip(struct req *r, char *out, size_t n);
 #define HC_VISITOR_COOKIE "sonnim_hc"
+/* "Help Center" in locale (api/hc_pages.c). */
+const char *hc_help_center_label(const char *locale);
+
+/* ---- troubleshooting flows (api/hc_flow_page.c) ---- */
+struct db;
+struct hc_article;
+struct hc_flow;
+struct hc_flow_walk;
+/* Article id as v reads it, its flow, and path ("0.1"; NULL = do not walk)
+ * replayed into *w.  0 (caller clears *a and *f), 1 when there is no such
+ * article, it has no flow, or the path does not fit it; <0 DB error. */
+int hc_flow_load(struct db *db, int64_t id, const struct hc_view *v, const char *path,
+		 struct hc_article *a, struct hc_flow *f, struct hc_flow_walk *w);
+/* "Start troubleshooting" in locale. */
+const char *hc_flow_start_label(const char *locale);
 const char *hc_visitor_token(struct req *r);
 #endif

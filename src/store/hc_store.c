@@ -43,8 +43,8 @@
 
 #define TR_COLS                                                                                    \
 	"t.id, t.source_type, t.source_id, t.locale, t.title, t.body, t.html, t.plain, t.draft,"   \
-	" t.outdated, t.created_by_id, t.updated_by_id, t.created_at, t.updated_at"
-#define TR_NCOLS 14
+	" t.outdated, t.created_by_id, t.updated_by_id, t.created_at, t.updated_at, t.flow"
+#define TR_NCOLS 15
 #define LOCALE_JOIN(type, alias)                                                                   \
 	" JOIN hc_translations t ON t.source_type = '" type "' AND t.source_id = " alias ".id"     \
 	" AND t.locale = COALESCE(CAST(? AS TEXT), " alias ".source_locale)"
@@ -74,6 +74,7 @@ void hc_translation_clear(struct hc_translation *t)
 	free(t->body);
 	free(t->html);
 	free(t->plain);
+	free(t->flow);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -141,6 +142,7 @@ static void tr_from_row(const struct db_res *r, int i, int c, struct hc_translat
 	t->updated_by_id = db_int(r, i, c + 11);
 	t->created_at = db_int(r, i, c + 12);
 	t->updated_at = db_int(r, i, c + 13);
+	t->flow = db_str(r, i, c + 14) ? xstrdup(db_str(r, i, c + 14)) : NULL;
 }
 
 static void cat_from_row(const struct db_res *r, int i, struct hc_category *c)
@@ -294,17 +296,18 @@ int hc_translation_put(struct db *db, struct hc_translation *t)
 	int rc = db_query(
 	    db, &r,
 	    "INSERT INTO hc_translations (source_type, source_id, locale, title, body, html, plain,"
-	    " draft, outdated, created_by_id, updated_by_id, created_at, updated_at) VALUES (?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?)"
+	    " draft, outdated, created_by_id, updated_by_id, created_at, updated_at, flow) VALUES (?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?,"
+	    " ?, ?)"
 	    " ON CONFLICT (source_type, source_id, locale) DO UPDATE SET title = excluded.title,"
 	    " body = excluded.body, html = excluded.html, plain = excluded.plain,"
 	    " draft = excluded.draft, outdated = excluded.outdated,"
-	    " updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at"
-	    " RETURNING id",
-	    "sisssssiiiiii", t->source_type, t->source_id, t->locale, t->title ? t->title : "",
+	    " updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at,"
+	    " flow = excluded.flow RETURNING id",
+	    "sisssssiiiiiis", t->source_type, t->source_id, t->locale, t->title ? t->title : "",
 	    t->body ? t->body : "", t->html ? t->html : "", t->plain ? t->plain : "",
 	    (int64_t)t->draft, (int64_t)t->outdated, t->created_by_id, t->updated_by_id,
-	    t->created_at, t->updated_at);
+	    t->created_at, t->updated_at, t->flow);
 	if (rc)
 		return rc;
 	t->id = db_int(r, 0, 0);
@@ -786,6 +789,8 @@ int hc_article_delete(struct db *db, int64_t id)
 	    "DELETE FROM hc_translations WHERE source_type = 'Article' AND source_id = ?",
 	    "DELETE FROM hc_article_labels WHERE article_id = ?",
 	    "DELETE FROM hc_votes WHERE article_id = ?",
+	    "DELETE FROM hc_flow_outcomes WHERE article_id = ?",
+	    "DELETE FROM hc_article_reads WHERE article_id = ?",
 	    "DELETE FROM hc_articles WHERE id = ?",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
@@ -803,6 +808,36 @@ int hc_article_viewed(struct db *db, int64_t id)
 	if (rc)
 		return rc;
 	return db_changes(db) ? 0 : 1;
+}
+
+/* ---- troubleshooting flows ------------------------------------------------ */
+
+int hc_flow_outcome_add(struct db *db, int64_t article_id, const char *locale,
+			const char *outcome)
+{
+	return db_query(db, NULL,
+			"INSERT INTO hc_flow_outcomes (article_id, locale, outcome, count)"
+			" VALUES (?, ?, ?, 1) ON CONFLICT (article_id, locale, outcome) DO UPDATE SET"
+			" count = hc_flow_outcomes.count + 1",
+			"iss", article_id, locale, outcome);
+}
+
+int hc_flow_outcome_counts(struct db *db, int64_t article_id, int64_t *solved, int64_t *contact)
+{
+	struct db_res *r;
+	*solved = *contact = 0;
+	int rc = db_query(db, &r, "SELECT outcome, SUM(count) FROM hc_flow_outcomes"
+				  " WHERE article_id = ? GROUP BY outcome", "i", article_id);
+	if (rc)
+		return rc;
+	for (int i = 0; i < r->nrows; i++) {
+		if (!strcmp(db_str(r, i, 0), "solved"))
+			*solved = db_int(r, i, 1);
+		else if (!strcmp(db_str(r, i, 0), "contact"))
+			*contact = db_int(r, i, 1);
+	}
+	db_res_free(r);
+	return 0;
 }
 
 /* ---- votes ------------------------------------------------------------- */

@@ -44,6 +44,8 @@ struct hc_translation {
 	int outdated;	      /* the source translation changed since */
 	int64_t created_by_id, updated_by_id; /* 0 = unknown */
 	int64_t created_at, updated_at;
+	char *flow;	      /* articles: troubleshooting flow, canonical JSON
+			       * (core/hc_flow.h); NULL = a plain article */
 };
 void hc_translation_clear(struct hc_translation *t);
 
@@ -140,6 +142,13 @@ int hc_article_update(struct db *db, struct hc_article *a);
 int hc_article_delete(struct db *db, int64_t id);
 /* Count one view.  0, or 1 when there is no such article. */
 int hc_article_viewed(struct db *db, int64_t id);
+
+/* ---- troubleshooting flows ---- */
+/* Count one outcome ("solved", "contact") of article id's flow in locale. */
+int hc_flow_outcome_add(struct db *db, int64_t article_id, const char *locale,
+			const char *outcome);
+/* The outcomes counted for article id, all locales summed. */
+int hc_flow_outcome_counts(struct db *db, int64_t article_id, int64_t *solved, int64_t *contact);
 
 /* ---- translations ---- */
 /* Every translation of an item, by locale.  *out NULL when none. */

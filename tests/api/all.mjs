@@ -21,6 +21,7 @@ const files = [
   './satisfaction.test.mjs',
   './answerbot.test.mjs',
   './portal.test.mjs',
+  './flows.test.mjs',
   './stream.test.mjs',
   './permissions.test.mjs',
   './zz-durability.test.mjs',

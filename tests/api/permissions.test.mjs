@@ -259,6 +259,7 @@ const ENDPOINTS = [
   ['GET', '//hc/{l}/sections/{x}', 'public', MISSING],
   ['GET', '//hc/{l}/articles/{x}', 'public', MISSING],
   ['POST', '//hc/{l}/articles/{x}/vote', 'public', MISSING],
+  ['GET', '//hc/{l}/articles/{x}/flow', 'public', MISSING],
   ['GET', '//hc/{l}/search', 'public', OK],
   // customer portal pages
   ['GET', '//hc/assets/suggest.js', 'public', OK],
