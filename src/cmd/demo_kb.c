@@ -141,8 +141,8 @@ static const struct {
     {4, "en-us", "Items disappeared from my cart", "troubleshooting cart",
      "Carts of signed-out visitors live only in that browser. Sign in with the same account to see your cart on every device; sold-out items are removed."},
     /* troubleshooting flows (their steps: flows[] below) */
-    {4, "ko", "로그인이 안 될 때 단계별로 해결하기", "문제해결 로그인",
-     "몇 가지 질문에 답하면 로그인 문제를 단계별로 해결할 수 있습니다."},
+    {4, "ko", "로그인 문제 단계별 해결", "문제해결 로그인",
+     "안내에 따라 하나씩 확인하면 로그인 문제를 해결할 수 있습니다."},
     {4, "en-us", "Can't sign in? Step-by-step troubleshooting", "troubleshooting signin",
      "Answer a few questions and we will walk you through fixing your sign-in problem."},
 };
@@ -152,7 +152,7 @@ static const struct {
 static const struct {
 	const char *title, *flow;
 } flows[] = {
-    {"로그인이 안 될 때 단계별로 해결하기",
+    {"로그인 문제 단계별 해결",
      "{\"start\":\"email\",\"steps\":["
      "{\"id\":\"email\",\"title\":\"가입할 때 쓴 이메일 주소로 로그인하고 있나요?\","
      "\"body\":\"주문 확인 메일을 받은 주소가 가입 주소입니다.\","

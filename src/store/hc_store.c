@@ -28,6 +28,12 @@
  * Deletes cascade by hand (categories -> sections -> articles ->
  * translations, labels, votes, documents), in the caller's transaction.
  *
+ * Typo tolerance: indexing a translation also counts its English words
+ * into a vocabulary (hc_terms: the search token, a surface word, a use
+ * count; hc_term_grams: the token's padded trigrams, written once per new
+ * word), and hc_search first asks hc_typo_fixes for the nearest known word
+ * of each word no article has, adding it to the query (core/typo.h).
+ *
  * Cost: a read is one statement plus one per article for its labels; a
  * search is one statement: the engine ranks every match (bm25/ts_rank) to
  * find the best HC_SEARCH_MAX, then two indexed lookups for each of those,
@@ -37,6 +43,7 @@
 #include "base/buf.h"
 #include "base/util.h"
 #include "core/hc.h"
+#include "core/typo.h"
 #include "store/fts_pg.h"
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +263,194 @@ static void locale_marker(const char *locale, struct buf *out)
 			buf_addc(out, *p);
 }
 
+/* ---- the English vocabulary (typo tolerance, core/typo.h) ----------------- */
+
+#define VOCAB_BATCH 30 /* rows per INSERT: 2 values each, under db.c's 64 */
+
+/* Add the trigrams of the new vocabulary terms to hc_term_grams. */
+static int vocab_grams(struct db *db, const struct strlist *terms)
+{
+	struct strlist grams = {0}, owner = {0};
+	for (size_t i = 0; i < terms->n; i++) {
+		struct strlist g = {0};
+		typo_trigrams(terms->v[i], &g);
+		for (size_t k = 0; k < g.n; k++) {
+			strlist_add(&grams, g.v[k]);
+			strlist_add(&owner, terms->v[i]);
+		}
+		strlist_clear(&g);
+	}
+	int rc = 0;
+	for (size_t i = 0; !rc && i < grams.n; i += VOCAB_BATCH) {
+		struct buf sql = BUF_INIT;
+		struct db_arg a[2 * VOCAB_BATCH];
+		int na = 0;
+		buf_adds(&sql, "INSERT INTO hc_term_grams (gram, term) VALUES ");
+		for (size_t j = i; j < grams.n && j < i + VOCAB_BATCH; j++) {
+			buf_adds(&sql, j > i ? ", (?, ?)" : "(?, ?)");
+			a[na++] = (struct db_arg){.type = 's', .s = grams.v[j]};
+			a[na++] = (struct db_arg){.type = 's', .s = owner.v[j]};
+		}
+		buf_adds(&sql, " ON CONFLICT (gram, term) DO NOTHING");
+		rc = db_query_args(db, NULL, sql.s, a, na);
+		buf_release(&sql);
+	}
+	strlist_clear(&grams);
+	strlist_clear(&owner);
+	return rc;
+}
+
+/* Count text's English words into the vocabulary (n: how many times a
+ * word was indexed, kept when articles change - a popularity tie-break,
+ * not an exact document count); new words get their trigrams. */
+static int vocab_add(struct db *db, const char *text)
+{
+	struct strlist stems = {0}, words = {0}, fresh = {0};
+	typo_words(text, strlen(text), &stems, &words);
+	int rc = 0;
+	for (size_t i = 0; !rc && i < stems.n; i += VOCAB_BATCH) {
+		struct buf sql = BUF_INIT;
+		struct db_arg a[2 * VOCAB_BATCH];
+		int na = 0;
+		buf_adds(&sql, "INSERT INTO hc_terms (term, word, n) VALUES ");
+		for (size_t j = i; j < stems.n && j < i + VOCAB_BATCH; j++) {
+			buf_adds(&sql, j > i ? ", (?, ?, 1)" : "(?, ?, 1)");
+			a[na++] = (struct db_arg){.type = 's', .s = stems.v[j]};
+			a[na++] = (struct db_arg){.type = 's', .s = words.v[j]};
+		}
+		buf_adds(&sql, " ON CONFLICT (term) DO UPDATE SET n = hc_terms.n + 1 RETURNING term, n");
+		struct db_res *r;
+		rc = db_query_args(db, &r, sql.s, a, na);
+		buf_release(&sql);
+		if (rc)
+			break;
+		for (int k = 0; k < r->nrows; k++)
+			if (db_int(r, k, 1) == 1)
+				strlist_add(&fresh, db_str(r, k, 0));
+		db_res_free(r);
+	}
+	if (!rc && fresh.n)
+		rc = vocab_grams(db, &fresh);
+	strlist_clear(&stems);
+	strlist_clear(&words);
+	strlist_clear(&fresh);
+	return rc;
+}
+
+int hc_vocab_backfill(struct db *db)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r, "SELECT (SELECT COUNT(*) FROM hc_terms),"
+				  " (SELECT COUNT(*) FROM hc_translations WHERE source_type = 'Article')",
+			  "");
+	if (rc)
+		return rc;
+	int need = db_int(r, 0, 0) == 0 && db_int(r, 0, 1) > 0;
+	db_res_free(r);
+	if (!need)
+		return 0;
+	/* titles and bodies (labels join on the article's next reindex) */
+	if ((rc = db_query(db, &r, "SELECT title, plain FROM hc_translations"
+				   " WHERE source_type = 'Article'", "")))
+		return rc;
+	if ((rc = db_begin(db))) {
+		db_res_free(r);
+		return rc;
+	}
+	for (int i = 0; !rc && i < r->nrows; i++) {
+		struct buf v = BUF_INIT;
+		buf_addf(&v, "%s %s", db_str(r, i, 0), db_str(r, i, 1));
+		rc = vocab_add(db, v.s);
+		buf_release(&v);
+	}
+	db_res_free(r);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+#define TYPO_MAX_FIXES 8     /* misspelled words looked up per query */
+#define TYPO_MAX_GRAMS 60    /* trigrams bound per lookup */
+#define TYPO_CANDIDATES "100" /* vocabulary words compared per misspelled word */
+
+int hc_typo_fixes(struct db *db, const char *query, struct strlist *out)
+{
+	struct strlist terms = {0}, stems = {0}, words = {0};
+	hc_query_terms(query, &terms);
+	for (size_t i = 0; i < terms.n; i++)
+		typo_words(terms.v[i], strlen(terms.v[i]), &stems, &words);
+	strlist_clear(&terms);
+	int rc = 0;
+	/* which of the query's words the vocabulary knows: one statement */
+	struct strlist known = {0};
+	if (stems.n) {
+		struct buf sql = BUF_INIT;
+		struct db_arg a[HC_MAX_TERMS];
+		int na = 0;
+		buf_adds(&sql, "SELECT term FROM hc_terms WHERE term IN (");
+		for (size_t i = 0; i < stems.n && na < HC_MAX_TERMS; i++) {
+			buf_adds(&sql, na ? ", ?" : "?");
+			a[na++] = (struct db_arg){.type = 's', .s = stems.v[i]};
+		}
+		buf_adds(&sql, ")");
+		struct db_res *r;
+		rc = db_query_args(db, &r, sql.s, a, na);
+		buf_release(&sql);
+		if (!rc) {
+			for (int k = 0; k < r->nrows; k++)
+				strlist_add(&known, db_str(r, k, 0));
+			db_res_free(r);
+		}
+	}
+	int fixes = 0;
+	for (size_t i = 0; !rc && i < stems.n && fixes < TYPO_MAX_FIXES; i++) {
+		const char *stem = stems.v[i], *word = words.v[i];
+		int max = typo_max_edits(strlen(word));
+		if (!max || strlist_has(&known, stem))
+			continue;
+		fixes++;
+		struct strlist grams = {0};
+		typo_trigrams(stem, &grams);
+		typo_trigrams(word, &grams);
+		struct buf sql = BUF_INIT;
+		struct db_arg a[TYPO_MAX_GRAMS];
+		int na = 0;
+		buf_adds(&sql, "SELECT t.term, t.word, t.n, COUNT(*) FROM hc_term_grams g"
+			       " JOIN hc_terms t ON t.term = g.term WHERE g.gram IN (");
+		for (size_t k = 0; k < grams.n && na < TYPO_MAX_GRAMS; k++) {
+			buf_adds(&sql, na ? ", ?" : "?");
+			a[na++] = (struct db_arg){.type = 's', .s = grams.v[k]};
+		}
+		buf_adds(&sql, ") GROUP BY t.term, t.word, t.n ORDER BY 4 DESC, 3 DESC, 1"
+			       " LIMIT " TYPO_CANDIDATES);
+		struct db_res *r;
+		rc = db_query_args(db, &r, sql.s, a, na);
+		buf_release(&sql);
+		strlist_clear(&grams);
+		if (rc)
+			break;
+		int best = -1, best_d = max + 1;
+		for (int k = 0; k < r->nrows; k++) {
+			int d1 = typo_distance(stem, db_str(r, k, 0), max);
+			int d2 = typo_distance(word, db_str(r, k, 1), max);
+			int d = d1 < d2 ? d1 : d2;
+			if (d < best_d) { /* rows come most shared trigrams first, then most used */
+				best_d = d;
+				best = k;
+			}
+		}
+		if (best >= 0 && !strlist_has(out, db_str(r, best, 1)))
+			strlist_add(out, db_str(r, best, 1));
+		db_res_free(r);
+	}
+	strlist_clear(&known);
+	strlist_clear(&stems);
+	strlist_clear(&words);
+	return rc;
+}
+
 /* Rebuild the documents of every translation of article id. */
 static int index_article(struct db *db, int64_t id)
 {
@@ -281,6 +476,12 @@ static int index_article(struct db *db, int64_t id)
 		locale_marker(db_str(r, i, 3), &l);
 		buf_addf(&l, " %s", labels.s);
 		rc = put_doc(db, db_int(r, i, 0), db_str(r, i, 1), l.s, db_str(r, i, 2));
+		if (!rc) {
+			struct buf v = BUF_INIT;
+			buf_addf(&v, "%s %s %s", db_str(r, i, 1), labels.s, db_str(r, i, 2));
+			rc = vocab_add(db, v.s);
+			buf_release(&v);
+		}
 		buf_release(&l);
 	}
 	db_res_free(r);
@@ -954,11 +1155,24 @@ int hc_search(struct db *db, const struct hc_search_spec *spec, struct hc_hit **
 	*hits = NULL;
 	*n = 0;
 	enum db_engine e = db_engine(db);
-	struct buf q = BUF_INIT, sql = BUF_INIT;
-	if (!spec->query || !match_query(e, spec->query, spec->view.locale, &q) || !q.len) {
+	struct buf q = BUF_INIT, sql = BUF_INIT, typed = BUF_INIT;
+	if (!spec->query)
+		return 0;
+	/* English words the articles do not have: add the nearest known word */
+	struct strlist fixes = {0};
+	int rc = hc_typo_fixes(db, spec->query, &fixes);
+	if (rc)
+		return rc;
+	buf_adds(&typed, spec->query);
+	for (size_t i = 0; i < fixes.n; i++)
+		buf_addf(&typed, " %s", fixes.v[i]);
+	strlist_clear(&fixes);
+	if (!match_query(e, typed.s, spec->view.locale, &q) || !q.len) {
 		buf_release(&q);
+		buf_release(&typed);
 		return 0;
 	}
+	buf_release(&typed);
 	struct db_arg a[MAX_LABEL_ARGS + 16];
 	int na = 0;
 	/* the best HC_SEARCH_MAX documents by text rank first (the engine's
@@ -992,7 +1206,7 @@ int hc_search(struct db *db, const struct hc_search_spec *spec, struct hc_hit **
 	buf_adds(&sql, where.s + strlen(" WHERE 1 = 1"));
 	buf_release(&where);
 	struct db_res *r;
-	int rc = db_query_args(db, &r, sql.s, a, na);
+	rc = db_query_args(db, &r, sql.s, a, na);
 	buf_release(&sql);
 	buf_release(&q);
 	if (rc)

@@ -207,6 +207,16 @@ struct hc_hit {
  * hc_query_terms): best first, one hit per article, at most HC_SEARCH_MAX.
  * *hits (free()) NULL when none.  A query without terms matches nothing. */
 int hc_search(struct db *db, const struct hc_search_spec *spec, struct hc_hit **hits, int *n);
+/* Typo tolerance: for each English word of query (its search token, see
+ * core/typo.h) that no article contains, the nearest word the articles do
+ * contain, when one is within typo_max_edits() of it; appended to out
+ * (owned by out; each once).  hc_search adds them to the query itself.
+ * One statement, plus one per misspelled word (at most 8). */
+int hc_typo_fixes(struct db *db, const char *query, struct strlist *out);
+/* When the vocabulary is empty but articles exist (a help center indexed
+ * before it existed), build it from every article translation, in one
+ * transaction.  0 or DB_*. */
+int hc_vocab_backfill(struct db *db);
 /* Note a search that found nothing (query trimmed, lower-cased by the
  * caller if wanted; at most 200 bytes kept). */
 int hc_search_miss(struct db *db, const char *query, const char *locale, int64_t now);

@@ -134,7 +134,7 @@ describe('troubleshooting flows', () => {
   });
 
   test('the demo knowledge base has a flow in Korean and in English', async () => {
-    for (const [loc, q] of [['ko', '로그인이 안 될 때 단계별로'], ['en-us', 'step-by-step sign in troubleshooting']]) {
+    for (const [loc, q] of [['ko', '로그인 문제 단계별 해결'], ['en-us', 'step-by-step sign in troubleshooting']]) {
       const r = await api('anonymous', 'GET', `/articles/search.json?query=${encodeURIComponent(q)}&locale=${loc}`);
       const hit = r.body.results.find((x) => x.flow);
       assert.ok(hit, `${loc}: ${JSON.stringify(r.body.results.map((x) => x.title))}`);
