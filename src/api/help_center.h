@@ -60,6 +60,16 @@ struct hc_flow_walk;
  * article, it has no flow, or the path does not fit it; <0 DB error. */
 int hc_flow_load(struct db *db, int64_t id, const struct hc_view *v, const char *path,
 		 struct hc_article *a, struct hc_flow *f, struct hc_flow_walk *w);
+/* ---- the answer bot's outcomes (api/answer_bot.c), for the mail's
+ * "this solved my request" page (api/hc_answers.c) ---- */
+/* Record article_id as the answer (resolved 1) or as not helpful (0) for
+ * the deflection of interaction token; a resolved question tied to a
+ * ticket solves it as its requester.  *result is AB_* (store/
+ * answer_bot_store.h), *ticket_id the deflection's ticket (0 none),
+ * *ticket_solved 1 when the ticket was solved now.  0, or -1 on a
+ * database error. */
+int answer_bot_record(struct server *srv, const char *token, int64_t article_id, int resolved,
+		      int *result, int64_t *ticket_id, int *ticket_solved);
 /* "Start troubleshooting" in locale. */
 const char *hc_flow_start_label(const char *locale);
 const char *hc_visitor_token(struct req *r);

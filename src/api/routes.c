@@ -10,7 +10,8 @@ extern const struct route system_routes[], ticket_routes[], user_routes[], org_r
 	metric_routes[], mail_routes[], hc_routes[], hc_page_routes[], rule_routes[],
 	webhook_routes[], macro_routes[],
 	schedule_routes[], sla_policy_routes[], satisfaction_routes[],
-	answer_bot_routes[], hc_portal_routes[], workspace_routes[], hc_flow_routes[];
+	answer_bot_routes[], hc_portal_routes[], workspace_routes[], hc_flow_routes[],
+	hc_answer_routes[];
 
 static const struct route *const tables[] = {
 	system_routes, ticket_routes, user_routes, org_routes, group_routes,
@@ -18,6 +19,7 @@ static const struct route *const tables[] = {
 	hc_routes, hc_page_routes, rule_routes, webhook_routes, macro_routes, schedule_routes,
 	sla_policy_routes, satisfaction_routes,
 	answer_bot_routes, hc_portal_routes, workspace_routes, hc_flow_routes,
+	hc_answer_routes,
 };
 
 struct route api_routes[256];

@@ -260,6 +260,8 @@ const ENDPOINTS = [
   ['GET', '//hc/{l}/articles/{x}', 'public', MISSING],
   ['POST', '//hc/{l}/articles/{x}/vote', 'public', MISSING],
   ['GET', '//hc/{l}/articles/{x}/flow', 'public', MISSING],
+  ['GET', '//hc/{l}/answers/{x}', 'public', MISSING],
+  ['POST', '//hc/{l}/answers/{x}', 'public', MISSING],
   ['GET', '//hc/{l}/search', 'public', OK],
   // customer portal pages
   ['GET', '//hc/assets/suggest.js', 'public', OK],
