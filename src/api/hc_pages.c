@@ -37,6 +37,7 @@
 #include "core/hc.h"
 #include "http/auth.h"
 #include "store/hc_store.h"
+#include "store/kb_store.h"
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -411,9 +412,21 @@ static int hc_section_page(struct req *r)
 	return page_finish_reply(r, &b, 200);
 }
 
+struct view_op {
+	int64_t article_id;
+	int64_t user_id;     /* signed in; 0 none */
+	const char *visitor; /* SHA-256 of the visitor token; NULL none */
+};
+
+/* Count the view, and note who read it (knowledge capture: the articles a
+ * customer viewed before writing, store/kb_store.h). */
 static int view_run(struct db *db, void *arg)
 {
-	return hc_article_viewed(db, *(int64_t *)arg);
+	struct view_op *op = arg;
+	int rc = hc_article_viewed(db, op->article_id);
+	if (!rc)
+		rc = kb_read_add(db, op->article_id, op->user_id, op->visitor, now_seconds());
+	return rc;
 }
 
 
@@ -446,9 +459,22 @@ static int hc_article_page(struct req *r)
 		return rc < 0 ? reply_db_down(r) : page_not_found(r, loc);
 	}
 	int voted = req_arg(r, "voted") != NULL;
+	/* the visitor token: the cookie's, or a new one this page sets */
+	char token[41];
+	const char *have = hc_visitor_token(r);
+	if (have)
+		snprintf(token, sizeof(token), "%s", have);
+	else
+		token_new(token);
 	if (!voted) { /* a view; a failure to count it does not fail the page */
-		int64_t id = a.id;
-		store_write(r->srv->store, view_run, &id);
+		char vh[65];
+		token_hash(token, vh);
+		struct view_op op = {.article_id = a.id,
+				     .user_id = r->authed && r->actor.role == ROLE_END_USER
+						    ? r->actor.user_id
+						    : 0,
+				     .visitor = vh};
+		store_write(r->srv->store, view_run, &op);
 	}
 	struct buf b = BUF_INIT;
 	char path[64];
@@ -471,12 +497,6 @@ static int hc_article_page(struct req *r)
 			 loc, a.id, hc_flow_start_label(loc));
 	buf_adds(&b, "</article>");
 	/* was this helpful? */
-	char token[41];
-	const char *have = hc_visitor_token(r);
-	if (have)
-		snprintf(token, sizeof(token), "%s", have);
-	else
-		token_new(token);
 	buf_adds(&b, "<div class=\"vote\">");
 	if (voted) {
 		buf_addf(&b, "<p>%s</p>", T(loc, M_THANKS));

@@ -70,6 +70,7 @@
 #include "store/actor_store.h"
 #include "store/field_store.h"
 #include "store/hc_store.h"
+#include "store/kb_store.h"
 #include "store/portal_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
@@ -585,6 +586,7 @@ static int request_new_page(struct req *r)
 struct submit {
 	/* in */
 	const struct form *f;
+	char visitor[65];	/* SHA-256 of the visitor token: its reads go with the ticket */
 	const char *email;	/* normalized; NULL when signed in */
 	int64_t user_id;	/* signed in; 0 = find or create by email */
 	char ip_key[80], email_key[300];
@@ -684,6 +686,8 @@ static int submit_run(struct db *db, void *arg)
 	ticket_change_clear(&c);
 	if (rc == DB_REFUSED)
 		return DB_REFUSED; /* undo the rate events too: nothing was created */
+	if (!rc && s->visitor[0])
+		rc = kb_ticket_visitor_set(db, s->ticket_id, s->visitor);
 	return rc;
 }
 
@@ -800,6 +804,7 @@ static int request_new_submit(struct req *r)
 	struct submit s = {.f = &f, .email = email, .user_id = signed_in ? a.user_id : 0,
 			   .ip_limit = r->srv->cfg.hc_form_ip_limit,
 			   .email_limit = r->srv->cfg.hc_form_email_limit, .now = now_seconds()};
+	token_hash(cookie, s.visitor); /* checked above: the form's token matched it */
 	char ip[64];
 	hc_client_ip(r, ip, sizeof(ip));
 	snprintf(s.ip_key, sizeof(s.ip_key), "form-ip:%s", ip);

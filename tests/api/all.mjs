@@ -22,6 +22,7 @@ const files = [
   './answerbot.test.mjs',
   './portal.test.mjs',
   './flows.test.mjs',
+  './knowledge.test.mjs',
   './stream.test.mjs',
   './permissions.test.mjs',
   './zz-durability.test.mjs',

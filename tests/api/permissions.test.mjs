@@ -239,6 +239,11 @@ const ENDPOINTS = [
   ['POST', '/help_center/articles/{x}/up', 'end-user', MISSING, { body: {} }],
   ['POST', '/help_center/articles/{x}/down', 'end-user', MISSING, { body: {} }],
   ['GET', '/sonnim/help_center/search_misses', 'agent', OK],
+  ['GET', '/sonnim/tickets/{t}/viewed_articles', 'agent', OK],
+  ['POST', '/sonnim/tickets/{t}/article_draft', 'agent', INVALID, { body: { article: {} } }],
+  ['POST', '/sonnim/tickets/{x}/article_requests', 'agent', MISSING, { body: { article_request: {} } }],
+  ['GET', '/sonnim/help_center/article_requests', 'agent', OK],
+  ['PUT', '/sonnim/help_center/article_requests/{x}', 'agent', MISSING, { body: { article_request: { status: 'done' } } }],
   // webhooks (admins only, as in Zendesk)
   ['GET', '/webhooks', 'admin', OK],
   ['POST', '/webhooks', 'admin', INVALID, { body: { webhook: {} } }],

@@ -6,6 +6,7 @@ import { html } from './html.js';
 import { api } from './api.js';
 import { t as tr } from './i18n.js';
 import { STATUSES, PRIORITIES, TYPES, when, users, cache, fetchTicketPage } from './shared.js';
+import { KnowledgePanel } from './kb.js';
 
 export function StatusBadge({ lang, status }) {
   return html`<span class=${`status s-${status}`} title=${tr(lang, `status.${status}`)}>${tr(lang, `status.${status}`)}</span>`;
@@ -101,6 +102,7 @@ function SidePanel({ lang, ticket, agents, groups, onChange }) {
       <input name="tags" value=${tags} placeholder=${tr(lang, 'ticket.tags.hint')} onInput=${(e) => setTags(e.target.value)}
         onKeyDown=${(e) => { if (e.key === 'Enter') onChange({ tags: tags.split(/\s+/).filter(Boolean) }); }} />
     <//>
+    <${KnowledgePanel} lang=${lang} ticket=${ticket} />
   </aside>`;
 }
 
