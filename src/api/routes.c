@@ -11,7 +11,7 @@ extern const struct route system_routes[], ticket_routes[], user_routes[], org_r
 	webhook_routes[], macro_routes[],
 	schedule_routes[], sla_policy_routes[], satisfaction_routes[],
 	answer_bot_routes[], hc_portal_routes[], workspace_routes[], hc_flow_routes[],
-	hc_answer_routes[], knowledge_routes[];
+	hc_answer_routes[], knowledge_routes[], ticket_form_routes[];
 
 static const struct route *const tables[] = {
 	system_routes, ticket_routes, user_routes, org_routes, group_routes,
@@ -19,10 +19,10 @@ static const struct route *const tables[] = {
 	hc_routes, hc_page_routes, rule_routes, webhook_routes, macro_routes, schedule_routes,
 	sla_policy_routes, satisfaction_routes,
 	answer_bot_routes, hc_portal_routes, workspace_routes, hc_flow_routes,
-	hc_answer_routes, knowledge_routes,
+	hc_answer_routes, knowledge_routes, ticket_form_routes,
 };
 
-struct route api_routes[256];
+struct route api_routes[API_ROUTES_MAX];
 
 void routes_init(void)
 {

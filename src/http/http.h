@@ -69,6 +69,7 @@ struct route {
 
 /* The routes of all resources, terminated by {0}: filled by routes_init()
  * from each resource's table (api/routes.c). */
+#define API_ROUTES_MAX 512 /* slots in api_routes, the last one the terminator */
 extern struct route api_routes[];
 void routes_init(void);
 

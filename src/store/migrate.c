@@ -335,7 +335,9 @@ static const char *const migrations[] = {
 	 * indexed English words with their trigrams (typo-tolerant search);
 	 * which articles a person or visitor read (knowledge capture: what the
 	 * customer viewed before writing) and the visitor a contact-form
-	 * ticket came from; article requests agents file from tickets. */
+	 * ticket came from; article requests agents file from tickets; ticket
+	 * forms (Zendesk's: a named list of ticket fields the contact form
+	 * offers, store/form_store.c). */
 	"ALTER TABLE hc_translations ADD COLUMN flow TEXT;"
 	"CREATE TABLE hc_flow_outcomes (article_id BIGINT NOT NULL, locale TEXT NOT NULL,"
 	" outcome TEXT NOT NULL, count BIGINT NOT NULL DEFAULT 0,"
@@ -352,7 +354,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE hc_article_requests (id @ID@, ticket_id BIGINT, requester_id BIGINT NOT NULL,"
 	" title TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'open',"
 	" article_id BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
-	"CREATE INDEX hc_article_requests_status ON hc_article_requests(status, id);",
+	"CREATE INDEX hc_article_requests_status ON hc_article_requests(status, id);"
+	"CREATE TABLE ticket_forms (id @ID@, name TEXT NOT NULL, display_name TEXT NOT NULL,"
+	" position INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL DEFAULT 1,"
+	" is_default INTEGER NOT NULL DEFAULT 0, end_user_visible INTEGER NOT NULL DEFAULT 1,"
+	" field_ids TEXT NOT NULL DEFAULT '[]', created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL);",
 };
 
 static const char search_sqlite[] =

@@ -23,6 +23,7 @@ const files = [
   './portal.test.mjs',
   './flows.test.mjs',
   './knowledge.test.mjs',
+  './ticketforms.test.mjs',
   './stream.test.mjs',
   './permissions.test.mjs',
   './zz-durability.test.mjs',

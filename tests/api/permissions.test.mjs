@@ -243,6 +243,11 @@ const ENDPOINTS = [
   ['POST', '/sonnim/tickets/{t}/article_draft', 'agent', INVALID, { body: { article: {} } }],
   ['POST', '/sonnim/tickets/{x}/article_requests', 'agent', MISSING, { body: { article_request: {} } }],
   ['GET', '/sonnim/help_center/article_requests', 'agent', OK],
+  ['GET', '/ticket_forms', 'agent', OK],
+  ['POST', '/ticket_forms', 'admin', INVALID, { body: { ticket_form: {} } }],
+  ['GET', '/ticket_forms/{x}', 'agent', MISSING],
+  ['PUT', '/ticket_forms/{x}', 'admin', MISSING, { body: { ticket_form: { name: 'x' } } }],
+  ['DELETE', '/ticket_forms/{x}', 'admin', MISSING],
   ['PUT', '/sonnim/help_center/article_requests/{x}', 'agent', MISSING, { body: { article_request: { status: 'done' } } }],
   // webhooks (admins only, as in Zendesk)
   ['GET', '/webhooks', 'admin', OK],
@@ -279,6 +284,7 @@ const ENDPOINTS = [
   ['POST', '//hc/{l}/requests/new', 'public', [403]],
   ['GET', '//hc/{l}/requests/{x}', 'public', MISSING],
   ['POST', '//hc/{l}/requests/{x}', 'public', MISSING],
+  ['GET', '//hc/{l}/requests/{x}/attachments/{x}', 'public', MISSING],
   // answer bot
   ['POST', '/answer_bot/answers', 'public', INVALID, { body: { enquiry: '' } }],
   ['POST', '/answer_bot/resolution', 'public', INVALID, { body: { article_id: X } }],
