@@ -439,6 +439,24 @@ const char *hc_visitor_token(struct req *r)
 	return t;
 }
 
+int hc_visitor_token_or_new(struct req *r, char token[41])
+{
+	const char *have = hc_visitor_token(r);
+	if (have)
+		snprintf(token, 41, "%s", have);
+	else
+		token_new(token);
+	return have != NULL;
+}
+
+void hc_visitor_cookie_set(struct req *r, const char *token)
+{
+	char cookie[128];
+	snprintf(cookie, sizeof(cookie),
+		 HC_VISITOR_COOKIE "=%s; Path=/hc; Max-Age=31536000; HttpOnly; SameSite=Lax", token);
+	reply_header(r, "Set-Cookie", cookie);
+}
+
 static int hc_article_page(struct req *r)
 {
 	struct hc_view v;
@@ -461,11 +479,7 @@ static int hc_article_page(struct req *r)
 	int voted = req_arg(r, "voted") != NULL;
 	/* the visitor token: the cookie's, or a new one this page sets */
 	char token[41];
-	const char *have = hc_visitor_token(r);
-	if (have)
-		snprintf(token, sizeof(token), "%s", have);
-	else
-		token_new(token);
+	int have = hc_visitor_token_or_new(r, token);
 	if (!voted) { /* a view; a failure to count it does not fail the page */
 		char vh[65];
 		token_hash(token, vh);
@@ -554,13 +568,8 @@ static int hc_article_page(struct req *r)
 	hc_section_clear(&s);
 	hc_category_clear(&c);
 	page_finish_reply(r, &b, 200);
-	if (!have) {
-		char cookie[128];
-		snprintf(cookie, sizeof(cookie),
-			 HC_VISITOR_COOKIE "=%s; Path=/hc; Max-Age=31536000; HttpOnly; SameSite=Lax",
-			 token);
-		reply_header(r, "Set-Cookie", cookie);
-	}
+	if (!have)
+		hc_visitor_cookie_set(r, token);
 	return 0;
 }
 

@@ -580,11 +580,7 @@ static int show_form(struct req *r, const char *loc, const struct form *in, int 
 		return reply_db_down(r);
 	}
 	char token[41];
-	const char *have = hc_visitor_token(r);
-	if (have)
-		snprintf(token, sizeof(token), "%s", have);
-	else
-		token_new(token);
+	int have = hc_visitor_token_or_new(r, token);
 	struct buf b = BUF_INIT;
 	char path[64];
 	snprintf(path, sizeof(path), "/hc/%s/requests/new", loc);
@@ -721,13 +717,8 @@ static int show_form(struct req *r, const char *loc, const struct form *in, int 
 		field_list_free(fields, nall);
 	ticket_form_list_free(forms, nforms);
 	hc_page_finish(r, &b, status, 1);
-	if (!have) {
-		char cookie[128];
-		snprintf(cookie, sizeof(cookie),
-			 HC_VISITOR_COOKIE "=%s; Path=/hc; Max-Age=31536000; HttpOnly; SameSite=Lax",
-			 token);
-		reply_header(r, "Set-Cookie", cookie);
-	}
+	if (!have)
+		hc_visitor_cookie_set(r, token);
 	return 0;
 }
 
@@ -1379,11 +1370,7 @@ static int request_post(struct req *r)
 static int signin_page_show(struct req *r, const char *loc, int status, const char *notice)
 {
 	char token[41];
-	const char *have = hc_visitor_token(r);
-	if (have)
-		snprintf(token, sizeof(token), "%s", have);
-	else
-		token_new(token);
+	int have = hc_visitor_token_or_new(r, token);
 	struct buf b = BUF_INIT;
 	char path[64];
 	snprintf(path, sizeof(path), "/hc/%s/signin", loc);
@@ -1408,13 +1395,8 @@ static int signin_page_show(struct req *r, const char *loc, int status, const ch
 	input(&b, "email", "email", PT(loc, P_EMAIL), NULL, 1, " autocomplete=\"email\"");
 	buf_addf(&b, "<p><button type=\"submit\">%s</button></p></form>", PT(loc, P_SEND_LINK));
 	hc_page_finish(r, &b, status, 0);
-	if (!have) {
-		char cookie[128];
-		snprintf(cookie, sizeof(cookie),
-			 HC_VISITOR_COOKIE "=%s; Path=/hc; Max-Age=31536000; HttpOnly; SameSite=Lax",
-			 token);
-		reply_header(r, "Set-Cookie", cookie);
-	}
+	if (!have)
+		hc_visitor_cookie_set(r, token);
 	return 0;
 }
 

@@ -73,4 +73,9 @@ int answer_bot_record(struct server *srv, const char *token, int64_t article_id,
 /* "Start troubleshooting" in locale. */
 const char *hc_flow_start_label(const char *locale);
 const char *hc_visitor_token(struct req *r);
+/* The visitor token into token: the cookie's (returns 1), or a new one
+ * (returns 0: the page then sets it with hc_visitor_cookie_set). */
+int hc_visitor_token_or_new(struct req *r, char token[41]);
+/* Set-Cookie sonnim_hc=token (Path=/hc, a year, HttpOnly, SameSite=Lax). */
+void hc_visitor_cookie_set(struct req *r, const char *token);
 #endif

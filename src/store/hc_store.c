@@ -267,6 +267,29 @@ static void locale_marker(const char *locale, struct buf *out)
 
 #define VOCAB_BATCH 30 /* rows per INSERT: 2 values each, under db.c's 64 */
 
+/* One INSERT of the pairs (a[i], b[i]) for i in [from, from + VOCAB_BATCH):
+ * head, then row ("(?, ?...)") once per pair, comma-separated, then tail;
+ * *res (when res is not NULL) gets what a RETURNING tail returns. */
+static int insert_pairs(struct db *db, struct db_res **res, const char *head, const char *row,
+			const char *tail, const struct strlist *a, const struct strlist *b,
+			size_t from)
+{
+	struct buf sql = BUF_INIT;
+	struct db_arg args[2 * VOCAB_BATCH];
+	int na = 0;
+	buf_adds(&sql, head);
+	for (size_t j = from; j < a->n && j < from + VOCAB_BATCH; j++) {
+		buf_adds(&sql, j > from ? ", " : "");
+		buf_adds(&sql, row);
+		args[na++] = (struct db_arg){.type = 's', .s = a->v[j]};
+		args[na++] = (struct db_arg){.type = 's', .s = b->v[j]};
+	}
+	buf_adds(&sql, tail);
+	int rc = db_query_args(db, res, sql.s, args, na);
+	buf_release(&sql);
+	return rc;
+}
+
 /* Add the trigrams of the new vocabulary terms to hc_term_grams. */
 static int vocab_grams(struct db *db, const struct strlist *terms)
 {
@@ -281,20 +304,9 @@ static int vocab_grams(struct db *db, const struct strlist *terms)
 		strlist_clear(&g);
 	}
 	int rc = 0;
-	for (size_t i = 0; !rc && i < grams.n; i += VOCAB_BATCH) {
-		struct buf sql = BUF_INIT;
-		struct db_arg a[2 * VOCAB_BATCH];
-		int na = 0;
-		buf_adds(&sql, "INSERT INTO hc_term_grams (gram, term) VALUES ");
-		for (size_t j = i; j < grams.n && j < i + VOCAB_BATCH; j++) {
-			buf_adds(&sql, j > i ? ", (?, ?)" : "(?, ?)");
-			a[na++] = (struct db_arg){.type = 's', .s = grams.v[j]};
-			a[na++] = (struct db_arg){.type = 's', .s = owner.v[j]};
-		}
-		buf_adds(&sql, " ON CONFLICT (gram, term) DO NOTHING");
-		rc = db_query_args(db, NULL, sql.s, a, na);
-		buf_release(&sql);
-	}
+	for (size_t i = 0; !rc && i < grams.n; i += VOCAB_BATCH)
+		rc = insert_pairs(db, NULL, "INSERT INTO hc_term_grams (gram, term) VALUES ", "(?, ?)",
+				  " ON CONFLICT (gram, term) DO NOTHING", &grams, &owner, i);
 	strlist_clear(&grams);
 	strlist_clear(&owner);
 	return rc;
@@ -309,19 +321,11 @@ static int vocab_add(struct db *db, const char *text)
 	typo_words(text, strlen(text), &stems, &words);
 	int rc = 0;
 	for (size_t i = 0; !rc && i < stems.n; i += VOCAB_BATCH) {
-		struct buf sql = BUF_INIT;
-		struct db_arg a[2 * VOCAB_BATCH];
-		int na = 0;
-		buf_adds(&sql, "INSERT INTO hc_terms (term, word, n) VALUES ");
-		for (size_t j = i; j < stems.n && j < i + VOCAB_BATCH; j++) {
-			buf_adds(&sql, j > i ? ", (?, ?, 1)" : "(?, ?, 1)");
-			a[na++] = (struct db_arg){.type = 's', .s = stems.v[j]};
-			a[na++] = (struct db_arg){.type = 's', .s = words.v[j]};
-		}
-		buf_adds(&sql, " ON CONFLICT (term) DO UPDATE SET n = hc_terms.n + 1 RETURNING term, n");
 		struct db_res *r;
-		rc = db_query_args(db, &r, sql.s, a, na);
-		buf_release(&sql);
+		rc = insert_pairs(db, &r, "INSERT INTO hc_terms (term, word, n) VALUES ", "(?, ?, 1)",
+				  " ON CONFLICT (term) DO UPDATE SET n = hc_terms.n + 1"
+				  " RETURNING term, n",
+				  &stems, &words, i);
 		if (rc)
 			break;
 		for (int k = 0; k < r->nrows; k++)
