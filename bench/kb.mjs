@@ -7,8 +7,9 @@
 //       of TSV (query, locale, expected title) through
 //       /api/v2/help_center/articles/search.json?query=&locale= as an
 //       anonymous visitor.  Prints "queries=N top1=x top3=y ko_top1=...
-//       en_top1=... mrr=z" and writes the misses (query, expected, got) to
-//       stderr.
+//       en_top1=... mrr=z typo_n= typo_top1= typo_top3=" (typo_*: the rows
+//       whose 4th column is "typo", misspelled on purpose) and writes the
+//       misses (query, expected, got) to stderr.
 //   node bench/kb.mjs preload URL COUNT [CONCURRENCY]
 //       one category and section, then COUNT articles (half Korean, half
 //       English, sentences from bench/phrases.txt, one in four labelled)
@@ -59,9 +60,9 @@ async function quality(base, tsv) {
 		url = r.json.next_page;
 	}
 	const rows = fs.readFileSync(tsv, "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
-	const stat = { n: 0, top1: 0, top3: 0, rr: 0, ko: [0, 0], en: [0, 0], missingTitles: 0 };
+	const stat = { n: 0, top1: 0, top3: 0, rr: 0, ko: [0, 0], en: [0, 0], typo: [0, 0, 0], missingTitles: 0 };
 	for (const line of rows) {
-		const [q, locale, title] = line.split("\t");
+		const [q, locale, title, kind] = line.split("\t");
 		const want = ids.get(`${locale}\t${title}`);
 		if (!want) {
 			stat.missingTitles++;
@@ -79,6 +80,11 @@ async function quality(base, tsv) {
 			k[0]++;
 		}
 		if (rank >= 0 && rank < 3) stat.top3++;
+		if (kind === "typo") {
+			stat.typo[2]++;
+			if (rank === 0) stat.typo[0]++;
+			if (rank >= 0 && rank < 3) stat.typo[1]++;
+		}
 		if (rank >= 0) stat.rr += 1 / (rank + 1);
 		if (rank !== 0) {
 			const first = r.status === 200 && r.json.results[0] ? r.json.results[0].title : "(nothing)";
@@ -86,7 +92,7 @@ async function quality(base, tsv) {
 		}
 	}
 	const pct = (a, b) => (b ? ((100 * a) / b).toFixed(1) : "0.0");
-	console.log(`queries=${stat.n} top1=${pct(stat.top1, stat.n)} top3=${pct(stat.top3, stat.n)} ko_top1=${pct(stat.ko[0], stat.ko[1])} en_top1=${pct(stat.en[0], stat.en[1])} mrr=${(stat.rr / (stat.n || 1)).toFixed(3)} unknown_titles=${stat.missingTitles}`);
+	console.log(`queries=${stat.n} top1=${pct(stat.top1, stat.n)} top3=${pct(stat.top3, stat.n)} ko_top1=${pct(stat.ko[0], stat.ko[1])} en_top1=${pct(stat.en[0], stat.en[1])} mrr=${(stat.rr / (stat.n || 1)).toFixed(3)} typo_n=${stat.typo[2]} typo_top1=${pct(stat.typo[0], stat.typo[2])} typo_top3=${pct(stat.typo[1], stat.typo[2])} unknown_titles=${stat.missingTitles}`);
 }
 
 function phrases() {

@@ -17,7 +17,9 @@
 #
 # Environment (defaults in brackets): SONNIM_BIN [build/rel/sonnim],
 # BENCH_ARTICLES [100000], BENCH_DURATION [10] s per wrk run,
-# BENCH_THREADS [2], BENCH_CONNECTIONS [16], BENCH_KEEP [0].
+# BENCH_THREADS [2], BENCH_CONNECTIONS [16], BENCH_KEEP [0],
+# BENCH_QUALITY_ONLY [0] (1: stop after the answer-quality figures),
+# BENCH_KB_QUERIES [bench/kb-queries.tsv].
 # Nothing is asserted; the figures are printed.
 set -eu
 
@@ -62,14 +64,16 @@ PID=$!
 node "$B/tool.mjs" wait "$URL/healthz" 30 || { tail -n 20 "$TMP/serve.log" >&2; exit 1; }
 
 say "-- help center: answer quality over the demo knowledge base (bench/kb-queries.tsv)"
-Q=$(node "$B/kb.mjs" quality "$URL" "$B/kb-queries.tsv" 2>"$TMP/misses.txt")
+Q=$(node "$B/kb.mjs" quality "$URL" "${BENCH_KB_QUERIES:-$B/kb-queries.tsv}" 2>"$TMP/misses.txt")
 qv() { printf '%s\n' "$Q" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 say "$(lab 'queries:') $(qv queries) (Korean and English, customers' words)"
 say "$(lab 'top-1 hit rate:') $(qv top1)% (Korean $(qv ko_top1)%, English $(qv en_top1)%)"
 say "$(lab 'top-3 hit rate:') $(qv top3)%"
 say "$(lab 'mean reciprocal rank:') $(qv mrr)"
+say "$(lab 'misspelled (English):') top-1 $(qv typo_top1)%, top-3 $(qv typo_top3)% of $(qv typo_n) queries"
 say "$(lab '   misses:') $(grep -c '^miss' "$TMP/misses.txt" || true) (first 3 below)"
 grep '^miss' "$TMP/misses.txt" | head -n 3 | sed 's/^/     /'
+[ "${BENCH_QUALITY_ONLY:-0}" = 1 ] && exit 0
 
 say ""
 say "-- help center: $N more articles through the API, then search over all of them"

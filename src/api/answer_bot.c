@@ -311,6 +311,19 @@ static int outcome(struct req *r, int resolved)
 	return reply_json(r, 200, out);
 }
 
+int answer_bot_record(struct server *srv, const char *token, int64_t article_id, int resolved,
+		      int *result, int64_t *ticket_id, int *ticket_solved)
+{
+	struct outcome o = {.resolved = resolved, .article_id = article_id};
+	token_hash(token, o.hash);
+	int rc = store_write(srv->store, outcome_run, &o);
+	*result = o.result;
+	*ticket_id = o.d.ticket_id;
+	*ticket_solved = resolved && o.d.ticket_id && !o.ticket_status;
+	ab_deflection_clear(&o.d);
+	return rc ? -1 : 0;
+}
+
 static int resolution(struct req *r)
 {
 	return outcome(r, 1);

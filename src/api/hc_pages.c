@@ -38,6 +38,7 @@
 #include "http/auth.h"
 #include "store/hc_store.h"
 #include "store/proactive_store.h"
+#include "store/kb_store.h"
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -81,6 +82,8 @@ static const char *T(const char *locale, enum msg m)
 {
 	return msgs[m][strcmp(locale, HC_LOCALE_KO) ? 1 : 0];
 }
+
+const char *hc_help_center_label(const char *locale) { return T(locale, M_HELP_CENTER); }
 
 /* ---- page frame ---------------------------------------------------------- */
 
@@ -421,9 +424,21 @@ static int hc_section_page(struct req *r)
 	return page_finish_reply(r, &b, 200);
 }
 
+struct view_op {
+	int64_t article_id;
+	int64_t user_id;     /* signed in; 0 none */
+	const char *visitor; /* SHA-256 of the visitor token; NULL none */
+};
+
+/* Count the view, and note who read it (knowledge capture: the articles a
+ * customer viewed before writing, store/kb_store.h). */
 static int view_run(struct db *db, void *arg)
 {
-	return hc_article_viewed(db, *(int64_t *)arg);
+	struct view_op *op = arg;
+	int rc = hc_article_viewed(db, op->article_id);
+	if (!rc)
+		rc = kb_read_add(db, op->article_id, op->user_id, op->visitor, now_seconds());
+	return rc;
 }
 
 
@@ -434,6 +449,24 @@ const char *hc_visitor_token(struct req *r)
 	if (!t || strlen(t) != 40 || strspn(t, "0123456789abcdef") != 40)
 		return NULL;
 	return t;
+}
+
+int hc_visitor_token_or_new(struct req *r, char token[41])
+{
+	const char *have = hc_visitor_token(r);
+	if (have)
+		snprintf(token, 41, "%s", have);
+	else
+		token_new(token);
+	return have != NULL;
+}
+
+void hc_visitor_cookie_set(struct req *r, const char *token)
+{
+	char cookie[128];
+	snprintf(cookie, sizeof(cookie),
+		 HC_VISITOR_COOKIE "=%s; Path=/hc; Max-Age=31536000; HttpOnly; SameSite=Lax", token);
+	reply_header(r, "Set-Cookie", cookie);
 }
 
 static int hc_article_page(struct req *r)
@@ -456,9 +489,18 @@ static int hc_article_page(struct req *r)
 		return rc < 0 ? reply_db_down(r) : page_not_found(r, loc);
 	}
 	int voted = req_arg(r, "voted") != NULL;
+	/* the visitor token: the cookie's, or a new one this page sets */
+	char token[41];
+	int have = hc_visitor_token_or_new(r, token);
 	if (!voted) { /* a view; a failure to count it does not fail the page */
-		int64_t id = a.id;
-		store_write(r->srv->store, view_run, &id);
+		char vh[65];
+		token_hash(token, vh);
+		struct view_op op = {.article_id = a.id,
+				     .user_id = r->authed && r->actor.role == ROLE_END_USER
+						    ? r->actor.user_id
+						    : 0,
+				     .visitor = vh};
+		store_write(r->srv->store, view_run, &op);
 	}
 	struct buf b = BUF_INIT;
 	char path[64];
@@ -475,14 +517,12 @@ static int hc_article_page(struct req *r)
 	when[10] = '\0';
 	buf_addf(&b, "</h1><p class=\"meta\">%s %s</p>", T(loc, M_UPDATED), when);
 	buf_adds(&b, a.tr.html); /* the sanitizer's output */
+	if (a.tr.flow) /* a troubleshooting flow: its first step */
+		buf_addf(&b, "<p><a class=\"flow-start\" href=\"/hc/%s/articles/%" PRId64
+			     "/flow\"><button type=\"button\">%s</button></a></p>",
+			 loc, a.id, hc_flow_start_label(loc));
 	buf_adds(&b, "</article>");
 	/* was this helpful? */
-	char token[41];
-	const char *have = hc_visitor_token(r);
-	if (have)
-		snprintf(token, sizeof(token), "%s", have);
-	else
-		token_new(token);
 	buf_adds(&b, "<div class=\"vote\">");
 	if (voted) {
 		buf_addf(&b, "<p>%s</p>", T(loc, M_THANKS));
@@ -540,13 +580,8 @@ static int hc_article_page(struct req *r)
 	hc_section_clear(&s);
 	hc_category_clear(&c);
 	page_finish_reply(r, &b, 200);
-	if (!have) {
-		char cookie[128];
-		snprintf(cookie, sizeof(cookie),
-			 HC_VISITOR_COOKIE "=%s; Path=/hc; Max-Age=31536000; HttpOnly; SameSite=Lax",
-			 token);
-		reply_header(r, "Set-Cookie", cookie);
-	}
+	if (!have)
+		hc_visitor_cookie_set(r, token);
 	return 0;
 }
 

@@ -58,16 +58,24 @@
  */
 #include "api/api.h"
 #include "api/help_center.h"
+#include "base/log.h"
 #include "base/util.h"
 #include "core/field.h"
+#include "core/filetype.h"
 #include "core/hc.h"
+#include "core/hc_flow.h"
+#include "core/multipart.h"
 #include "core/portal.h"
 #include "core/satisfaction.h"
 #include "core/user.h"
 #include "http/auth.h"
 #include "jobs/jobs.h"
 #include "store/actor_store.h"
+#include "store/attachment_store.h"
 #include "store/field_store.h"
+#include "store/form_store.h"
+#include "store/hc_store.h"
+#include "store/kb_store.h"
 #include "store/portal_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
@@ -92,7 +100,8 @@ enum pmsg {
 	P_E_FIELD, P_E_TOKEN, P_E_RATE, P_SIGNED_IN_AS, P_REQUEST, P_REPLY, P_SEND,
 	P_MARK_SOLVED, P_STATUS, P_E_REPLY, P_WEBSITE, P_SAVED, P_SIGN_IN, P_PASSWORD,
 	P_SIGN_IN_PW, P_SEND_LINK, P_LINK_SENT, P_E_LOGIN, P_E_LINK, P_MY_REQUESTS, P_ORG_REQUESTS,
-	P_NONE, P_RATE, P_NMSG
+	P_NONE, P_RATE, P_FLOW_TRIED, P_FLOW_TICKET, P_WHICH_FORM, P_CHOOSE, P_ATTACHMENTS,
+	P_E_FILES, P_E_TOO_LARGE, P_E_FILE_STORE, P_ATTACHED, P_NMSG
 };
 
 static const char *const pmsgs[P_NMSG][2] = { /* [ko, en-us] */
@@ -145,6 +154,17 @@ static const char *const pmsgs[P_NMSG][2] = { /* [ko, en-us] */
     [P_ORG_REQUESTS] = {"조직의 요청", "Organization requests"},
     [P_NONE] = {"요청이 없습니다.", "No requests."},
     [P_RATE] = {"이 요청에 대한 상담은 어떠셨나요? 평가하기", "How did we do? Rate this request"},
+    [P_FLOW_TRIED] = {"이미 확인한 단계 (요청에 함께 보내집니다)",
+		      "Steps you already tried (sent with your request)"},
+    [P_FLOW_TICKET] = {"고객이 진행한 문제 해결 단계", "Troubleshooting steps the customer took"},
+    [P_WHICH_FORM] = {"어떤 문의인가요?", "What is your request about?"},
+    [P_CHOOSE] = {"선택", "Choose"},
+    [P_ATTACHMENTS] = {"첨부 파일 (선택, 5개까지)", "Attachments (optional, up to 5)"},
+    [P_E_FILES] = {"파일은 5개까지 첨부할 수 있습니다.", "You can attach at most 5 files."},
+    [P_E_TOO_LARGE] = {"첨부 파일이 너무 큽니다.", "The attachments are too large."},
+    [P_E_FILE_STORE] = {"첨부 파일을 저장하지 못했습니다. 다시 시도해 주세요.",
+			"The attachments could not be saved. Please try again."},
+    [P_ATTACHED] = {"첨부 파일", "Attachments"},
 };
 
 static const char *PT(const char *locale, enum pmsg m)
@@ -170,12 +190,61 @@ void hc_client_ip(struct req *r, char *out, size_t n)
 			  (socklen_t)n);
 }
 
+/* The contact form with attachments comes as multipart/form-data: its
+ * parts, parsed once per request (the cache is the thread's: a request is
+ * handled on one thread from start to end). */
+#define FORM_MAX_PARTS 48
+struct form_parts {
+	const struct req *r;
+	int64_t t0;
+	int ok; /* parsed without error */
+	struct multipart_part p[FORM_MAX_PARTS];
+	int n;
+};
+static __thread struct form_parts tl_parts;
+
+static const struct form_parts *form_parts(struct req *r)
+{
+	if (!multipart_is_form(req_header(r, "Content-Type")))
+		return NULL;
+	struct form_parts *fp = &tl_parts;
+	if (fp->r != r || fp->t0 != r->t0) {
+		fp->r = r;
+		fp->t0 = r->t0;
+		fp->ok = !multipart_parse(req_header(r, "Content-Type"), r->body.s, r->body.len,
+					  fp->p, FORM_MAX_PARTS, &fp->n);
+		if (!fp->ok)
+			fp->n = 0;
+	}
+	return fp;
+}
+
+/* A form value (urlencoded or multipart, not a file) into out, cut at
+ * outlen - 1; 0, or -1 when absent. */
+static int form_value(struct req *r, const char *name, char *out, size_t outlen)
+{
+	const struct form_parts *fp = form_parts(r);
+	if (!fp)
+		return hc_form_value(r->body.s, r->body.len, name, out, outlen);
+	for (int i = 0; i < fp->n; i++)
+		if (!fp->p[i].is_file && !strcmp(fp->p[i].name, name)) {
+			size_t k = fp->p[i].len < outlen - 1 ? fp->p[i].len : outlen - 1;
+			memcpy(out, fp->p[i].data, k);
+			out[k] = '\0';
+			for (size_t j = 0; j < k; j++) /* a NUL would cut the value: make it visible */
+				if (!out[j])
+					out[j] = '?';
+			return 0;
+		}
+	return -1;
+}
+
 /* A form value into a heap string (cap bytes at most; NULL when absent);
  * *too_long set when it was cut. */
 char *hc_form_get(struct req *r, const char *name, size_t cap, int *too_long)
 {
 	char *v = xmalloc(cap + 2);
-	if (hc_form_value(r->body.s, r->body.len, name, v, cap + 2)) {
+	if (form_value(r, name, v, cap + 2)) {
 		free(v);
 		return NULL;
 	}
@@ -333,8 +402,14 @@ static int suggest_script(struct req *r)
 
 struct form {
 	char *subject, *description, *email, *name;
+	/* from a troubleshooting flow's "contact us" (api/hc_flow_page.c) */
+	int64_t flow_id;	/* the article; 0 = none */
+	char flow_path[2 * HC_FLOW_MAX_PATH + 1];
+	char flow_locale[8];
+	char *flow_title, *flow_text; /* the article's title, the steps taken */
 	struct field_value values[MAX_FORM_FIELDS];
 	int nvalues;
+	int64_t ticket_form_id;	/* the ticket form chosen (0 = none offered) */
 	struct strlist errors;	/* lines to show */
 };
 
@@ -344,16 +419,64 @@ static void form_clear(struct form *f)
 	free(f->description);
 	free(f->email);
 	free(f->name);
+	free(f->flow_title);
+	free(f->flow_text);
 	for (int i = 0; i < f->nvalues; i++)
 		free(f->values[i].value_json);
 	strlist_clear(&f->errors);
 	memset(f, 0, sizeof(*f));
 }
 
-/* Custom fields customers fill in: active, visible and editable in the
- * portal, of a type the form shows, moved to the front of *out; *n of
- * them, *nall in the array (field_list_free(*out, *nall); NULL when 0). */
-static int portal_fields(struct req *r, struct field **out, int *n, int *nall)
+/* The ticket forms customers may pick (active, end-user visible), and the
+ * one chosen: want (when offered), else the default, else the first.
+ * *chosen NULL when there are none.  0 or DB_*. */
+static int offered_forms(struct req *r, int64_t want, struct ticket_form **forms, int *nforms,
+			 const struct ticket_form **chosen)
+{
+	struct ticket_form *all = NULL;
+	int n = 0, k = 0;
+	*forms = NULL;
+	*nforms = 0;
+	*chosen = NULL;
+	int rc = form_store_list(req_db(r), 1, &all, &n);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		if (!all[i].end_user_visible) {
+			ticket_form_clear(&all[i]);
+			continue;
+		}
+		all[k++] = all[i];
+	}
+	for (int i = k; i < n; i++)
+		memset(&all[i], 0, sizeof(all[i]));
+	for (int i = 0; i < k && !*chosen; i++)
+		if (all[i].id == want)
+			*chosen = &all[i];
+	for (int i = 0; i < k && !*chosen; i++)
+		if (all[i].is_default)
+			*chosen = &all[i];
+	if (!*chosen && k)
+		*chosen = &all[0];
+	*forms = all;
+	*nforms = n;
+	return 0;
+}
+
+/* A field customers fill in: active, visible and editable in the portal,
+ * of a type the form shows (not multiselect). */
+static int portal_field(const struct field *f)
+{
+	return f->active && f->visible_in_portal && f->editable_in_portal &&
+	       field_type_custom(f->type) && strcmp(f->type, "multiselect");
+}
+
+/* The custom fields the contact form shows, moved to the front of *out:
+ * with a ticket form, its fields in its order; else every portal field.
+ * *n of them, *nall in the array (field_list_free(*out, *nall); NULL when
+ * 0). */
+static int portal_fields(struct req *r, const struct ticket_form *form, struct field **out,
+			 int *n, int *nall)
 {
 	struct field *all = NULL;
 	int na = 0;
@@ -363,17 +486,24 @@ static int portal_fields(struct req *r, struct field **out, int *n, int *nall)
 	if (rc)
 		return rc;
 	int k = 0;
-	for (int i = 0; i < na; i++) {
-		struct field *f = &all[i];
-		if (f->active && f->visible_in_portal && f->editable_in_portal &&
-		    field_type_custom(f->type) && !field_type_has_options(f->type) &&
-		    k < MAX_FORM_FIELDS) {
-			struct field tmp = all[k];
-			all[k] = *f;
-			*f = tmp;
-			k++;
-		}
+	if (!form) { /* every portal field, in list order */
+		for (int i = 0; i < na && k < MAX_FORM_FIELDS; i++)
+			if (portal_field(&all[i])) {
+				struct field tmp = all[k];
+				all[k] = all[i];
+				all[i] = tmp;
+				k++;
+			}
 	}
+	for (size_t w = 0; form && w < form->field_ids.n && k < MAX_FORM_FIELDS; w++)
+		for (int i = k; i < na; i++)
+			if (all[i].id == form->field_ids.v[w] && portal_field(&all[i])) {
+				struct field tmp = all[k];
+				all[k] = all[i];
+				all[i] = tmp;
+				k++;
+				break;
+			}
 	*out = all;
 	*n = k;
 	*nall = na;
@@ -396,20 +526,61 @@ static void input(struct buf *b, const char *type, const char *name, const char 
 	buf_addf(b, "\"%s%s></p>", required ? " required" : "", extra ? extra : "");
 }
 
+/* Fill f's flow members from article id's flow walked along path, as the
+ * visitor reads it; it must end in the "contact" outcome.  0, 1 when it
+ * does not fit (the form is then shown without it), <0 DB error. */
+static int flow_context(struct req *r, const struct actor *who, const char *id, const char *path,
+			struct form *f)
+{
+	if (!id || !path || !*id || strlen(id) > 18 || strspn(id, "0123456789") != strlen(id))
+		return 1;
+	struct hc_view v = {.locale = page_locale(r),
+			    .staff = who && who->role >= ROLE_AGENT,
+			    .signed_in = who != NULL};
+	struct hc_article a = {0};
+	struct hc_flow fl;
+	struct hc_flow_walk w;
+	int rc = hc_flow_load(req_db(r), strtoll(id, NULL, 10), &v, path, &a, &fl, &w);
+	if (rc)
+		return rc;
+	if (w.outcome == HC_FLOW_CONTACT) {
+		struct buf t = BUF_INIT, p = BUF_INIT;
+		hc_flow_path_text(&fl, &w, &t);
+		hc_flow_path(&w, w.n, &p);
+		f->flow_id = a.id;
+		snprintf(f->flow_path, sizeof(f->flow_path), "%s", p.s);
+		snprintf(f->flow_locale, sizeof(f->flow_locale), "%s", a.tr.locale);
+		f->flow_title = xstrdup(a.tr.title);
+		f->flow_text = buf_detach(&t);
+		buf_release(&p);
+	} else {
+		rc = 1;
+	}
+	hc_flow_clear(&fl);
+	hc_article_clear(&a);
+	return rc;
+}
+
 static int show_form(struct req *r, const char *loc, const struct form *in, int status,
 		     const struct actor *who, const char *who_name)
 {
 	struct field *fields = NULL;
-	int nf = 0, nall = 0;
-	int rc = portal_fields(r, &fields, &nf, &nall);
-	if (rc)
+	struct ticket_form *forms = NULL;
+	const struct ticket_form *chosen = NULL;
+	int nf = 0, nall = 0, nforms = 0;
+	int64_t want = in ? in->ticket_form_id : 0;
+	const char *q = req_arg(r, "ticket_form_id");
+	if (!want && q && strlen(q) < 19 && strspn(q, "0123456789") == strlen(q))
+		want = strtoll(q, NULL, 10);
+	int rc = offered_forms(r, want, &forms, &nforms, &chosen);
+	if (!rc)
+		rc = portal_fields(r, chosen, &fields, &nf, &nall);
+	if (rc) {
+		ticket_form_list_free(forms, nforms);
 		return reply_db_down(r);
+	}
 	char token[41];
-	const char *have = hc_visitor_token(r);
-	if (have)
-		snprintf(token, sizeof(token), "%s", have);
-	else
-		token_new(token);
+	int have = hc_visitor_token_or_new(r, token);
 	struct buf b = BUF_INIT;
 	char path[64];
 	snprintf(path, sizeof(path), "/hc/%s/requests/new", loc);
@@ -428,11 +599,34 @@ static int show_form(struct req *r, const char *loc, const struct form *in, int 
 		}
 		buf_adds(&b, "</ul>");
 	}
+	int offered = 0;
+	for (int i = 0; i < nforms; i++)
+		offered += forms[i].id != 0;
+	if (offered > 1) { /* which form: a GET form, so it works without script */
+		buf_addf(&b, "<form method=\"get\" class=\"form-picker\" action=\"/hc/%s/requests/new\">"
+			     "<p><label for=\"f-ticket-form\">%s</label><br>"
+			     "<select id=\"f-ticket-form\" name=\"ticket_form_id\">",
+			 loc, PT(loc, P_WHICH_FORM));
+		for (int i = 0; i < nforms; i++) {
+			if (!forms[i].id)
+				continue;
+			buf_addf(&b, "<option value=\"%" PRId64 "\"%s>", forms[i].id,
+				 &forms[i] == chosen ? " selected" : "");
+			hc_escape(&b, forms[i].display_name);
+			buf_adds(&b, "</option>");
+		}
+		buf_addf(&b, "</select> <button type=\"submit\">%s</button></p></form>",
+			 PT(loc, P_CHOOSE));
+	}
 	buf_addf(&b,
 		 "<form id=\"request-form\" method=\"post\" action=\"/hc/%s/requests/new\""
+		 " enctype=\"multipart/form-data\""
 		 " data-locale=\"%s\" data-heading=\"%s\" data-solved=\"%s\" data-glad=\"%s\">"
 		 "<input type=\"hidden\" name=\"token\" value=\"%s\">",
 		 loc, loc, PT(loc, P_SUGGESTED), PT(loc, P_SOLVED_IT), PT(loc, P_GLAD), token);
+	if (chosen)
+		buf_addf(&b, "<input type=\"hidden\" name=\"ticket_form_id\" value=\"%" PRId64 "\">",
+			 chosen->id);
 	if (who) {
 		buf_addf(&b, "<p class=\"meta\">%s", PT(loc, P_SIGNED_IN_AS));
 		hc_escape(&b, who_name);
@@ -442,6 +636,25 @@ static int show_form(struct req *r, const char *loc, const struct form *in, int 
 		      " autocomplete=\"email\"");
 		input(&b, "text", "name", PT(loc, P_NAME), in ? in->name : NULL, 0,
 		      " autocomplete=\"name\"");
+	}
+	if (in && in->flow_id) { /* from a troubleshooting flow */
+		buf_addf(&b, "<input type=\"hidden\" name=\"flow\" value=\"%" PRId64 "\">"
+			     "<input type=\"hidden\" name=\"path\" value=\"%s\">"
+			     "<div class=\"flow-tried card\"><p><strong>%s</strong></p><p>",
+			 in->flow_id, in->flow_path, PT(loc, P_FLOW_TRIED));
+		hc_escape(&b, in->flow_title);
+		buf_adds(&b, "</p><ol>");
+		for (const char *l = in->flow_text; *l;) {
+			const char *e = strchr(l, '\n');
+			size_t n = e ? (size_t)(e - l) : strlen(l);
+			const char *dot = memchr(l, ' ', n); /* drop the "1. " numbering */
+			buf_adds(&b, "<li>");
+			if (dot)
+				hc_escape_n(&b, dot + 1, n - (size_t)(dot + 1 - l));
+			buf_adds(&b, "</li>");
+			l += n + (e ? 1 : 0);
+		}
+		buf_adds(&b, "</ol></div>");
 	}
 	input(&b, "text", "subject", PT(loc, P_SUBJECT), in ? in->subject : NULL, 1,
 	      " autocomplete=\"off\" maxlength=\"255\"");
@@ -466,6 +679,24 @@ static int show_form(struct req *r, const char *loc, const struct form *in, int 
 			buf_adds(&b, "</label></p>");
 			continue;
 		}
+		if (!strcmp(f->type, "tagger")) { /* a dropdown: its options */
+			json_t *jv = val ? json_loads(val, JSON_DECODE_ANY, NULL) : NULL;
+			const char *cur = jv && json_is_string(jv) ? json_string_value(jv) : "";
+			buf_addf(&b, "<p><label for=\"f-%s\">", name);
+			hc_escape(&b, field_label(f));
+			buf_addf(&b, "</label><br><select id=\"f-%s\" name=\"%s\"%s><option value=\"\">-</option>",
+				 name, name, f->required_in_portal ? " required" : "");
+			for (size_t o = 0; o < f->noptions; o++) {
+				buf_adds(&b, "<option value=\"");
+				hc_escape(&b, f->options[o].value);
+				buf_addf(&b, "\"%s>", !strcmp(cur, f->options[o].value) ? " selected" : "");
+				hc_escape(&b, f->options[o].name);
+				buf_adds(&b, "</option>");
+			}
+			buf_adds(&b, "</select></p>");
+			json_decref(jv);
+			continue;
+		}
 		/* the form keeps text values as JSON strings: show the text */
 		json_t *jv = val ? json_loads(val, JSON_DECODE_ANY, NULL) : NULL;
 		input(&b, !strcmp(f->type, "date") ? "date" : "text", name, field_label(f),
@@ -473,6 +704,9 @@ static int show_form(struct req *r, const char *loc, const struct form *in, int 
 		      f->required_in_portal, NULL);
 		json_decref(jv);
 	}
+	buf_addf(&b, "<p><label for=\"f-attachments\">%s</label><br><input type=\"file\""
+		     " id=\"f-attachments\" name=\"attachments\" multiple></p>",
+		 PT(loc, P_ATTACHMENTS));
 	buf_addf(&b,
 		 "<div class=\"hp\" aria-hidden=\"true\"><label>%s <input type=\"text\" "
 		 "name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></label></div>"
@@ -481,14 +715,10 @@ static int show_form(struct req *r, const char *loc, const struct form *in, int 
 		 PT(loc, P_WEBSITE), PT(loc, P_SUBMIT));
 	if (fields)
 		field_list_free(fields, nall);
+	ticket_form_list_free(forms, nforms);
 	hc_page_finish(r, &b, status, 1);
-	if (!have) {
-		char cookie[128];
-		snprintf(cookie, sizeof(cookie),
-			 HC_VISITOR_COOKIE "=%s; Path=/hc; Max-Age=31536000; HttpOnly; SameSite=Lax",
-			 token);
-		reply_header(r, "Set-Cookie", cookie);
-	}
+	if (!have)
+		hc_visitor_cookie_set(r, token);
 	return 0;
 }
 
@@ -502,14 +732,38 @@ static int request_new_page(struct req *r)
 	int rc = hc_portal_actor(r, &a, csrf, &name);
 	if (rc < 0)
 		return reply_db_down(r);
-	rc = show_form(r, loc, NULL, 200, rc ? NULL : &a, name);
+	struct form f = {0};
+	int frc = flow_context(r, rc ? NULL : &a, req_arg(r, "flow"), req_arg(r, "path"), &f);
+	if (frc < 0) {
+		free(name);
+		return reply_db_down(r);
+	}
+	if (!frc)
+		f.subject = xstrdup(f.flow_title);
+	rc = show_form(r, loc, frc ? NULL : &f, 200, rc ? NULL : &a, name);
+	form_clear(&f);
 	free(name);
 	return rc;
 }
 
+#define FORM_MAX_FILES 5
+
+/* One attached file, stored on disk already (attachment_file_put). */
+struct form_file {
+	char name[FILETYPE_NAME_MAX + 1];
+	char type[128];
+	char sha[65];
+	const char *data; /* into the request body */
+	size_t len;
+};
+
 struct submit {
 	/* in */
 	const struct form *f;
+	struct form_file files[FORM_MAX_FILES];
+	int nfiles;
+	const char *data_dir;
+	char visitor[65];	/* SHA-256 of the visitor token: its reads go with the ticket */
 	const char *email;	/* normalized; NULL when signed in */
 	int64_t user_id;	/* signed in; 0 = find or create by email */
 	char ip_key[80], email_key[300];
@@ -570,10 +824,37 @@ static int submit_run(struct db *db, void *arg)
 		}
 	}
 	struct ticket_change c = {0};
+	for (int i = 0; i < s->nfiles; i++) { /* the attachments: one upload each, as the requester */
+		char tok[41];
+		token_new(tok);
+		struct form_file *ff = &s->files[i];
+		struct attachment_upload u = {.data_dir = s->data_dir, .token = "", .new_token = tok,
+					      .user_id = uid, .now = s->now, .file_name = ff->name,
+					      .content_type = ff->type, .sha256 = ff->sha,
+					      .data = ff->data, .len = ff->len};
+		if ((rc = attachment_upload_run(db, &u))) {
+			s->status = u.status ? u.status : 500;
+			snprintf(s->err, sizeof(s->err), "%s", u.err);
+			ticket_change_clear(&c);
+			return rc;
+		}
+		strlist_add(&c.upload_tokens, tok);
+	}
 	c.set = TF_SUBJECT | TF_REQUESTER;
 	c.v.subject = xstrdup(s->f->subject);
 	c.v.requester_id = uid;
-	c.comment_body = xstrdup(s->f->description);
+	if (s->f->flow_id) { /* the steps the customer took in a troubleshooting flow */
+		struct buf d = BUF_INIT;
+		buf_addf(&d, "%s\n\n---\n%s: %s\n%s", s->f->description,
+			 PT(s->f->flow_locale, P_FLOW_TICKET), s->f->flow_title, s->f->flow_text);
+		c.comment_body = buf_detach(&d);
+		if ((rc = hc_flow_outcome_add(db, s->f->flow_id, s->f->flow_locale, "contact"))) {
+			ticket_change_clear(&c);
+			return rc;
+		}
+	} else {
+		c.comment_body = xstrdup(s->f->description);
+	}
 	c.comment_public = 1;
 	c.comment_author_id = uid;
 	if (s->f->nvalues) {
@@ -598,6 +879,8 @@ static int submit_run(struct db *db, void *arg)
 	ticket_change_clear(&c);
 	if (rc == DB_REFUSED)
 		return DB_REFUSED; /* undo the rate events too: nothing was created */
+	if (!rc && s->visitor[0])
+		rc = kb_ticket_visitor_set(db, s->ticket_id, s->visitor);
 	return rc;
 }
 
@@ -613,14 +896,30 @@ static int request_new_submit(struct req *r)
 		return reply_db_down(r);
 	signed_in = signed_in == 0;
 	struct form f = {0};
+	if (r->too_large) { /* the body was dropped: say why, keep nothing */
+		strlist_add(&f.errors, PT(loc, P_E_TOO_LARGE));
+		int rc = show_form(r, loc, &f, 413, signed_in ? &a : NULL, who_name);
+		free(who_name);
+		form_clear(&f);
+		return rc;
+	}
 	int long_subject = 0, long_desc = 0, long_name = 0, dummy = 0;
 	char token[48] = "";
-	hc_form_value(r->body.s, r->body.len, "token", token, sizeof(token));
+	form_value(r, "token", token, sizeof(token));
 	f.subject = hc_form_get(r, "subject", MAX_SUBJECT, &long_subject);
 	f.description = hc_form_get(r, "description", MAX_DESCRIPTION, &long_desc);
 	f.email = signed_in ? NULL : hc_form_get(r, "email", 320, &dummy);
 	f.name = signed_in ? NULL : hc_form_get(r, "name", MAX_NAME, &long_name);
 	char *website = hc_form_get(r, "website", 200, &dummy);
+	char *flow_id = hc_form_get(r, "flow", 32, &dummy), *flow_path = hc_form_get(r, "path", 200, &dummy);
+	int frc = flow_context(r, signed_in ? &a : NULL, flow_id, flow_path, &f);
+	free(flow_id);
+	free(flow_path);
+	if (frc < 0) {
+		free(website), free(who_name);
+		form_clear(&f);
+		return reply_db_down(r);
+	}
 	const char *cookie = hc_visitor_token(r);
 	int status = 422;
 	if (!cookie || strlen(token) != 40 || memcmp(cookie, token, 40)) {
@@ -654,9 +953,21 @@ static int request_new_submit(struct req *r)
 		strlist_add(&f.errors, PT(loc, P_E_EMAIL));
 	if (long_name)
 		strlist_add(&f.errors, PT(loc, P_E_NAME_LONG));
-	/* custom fields */
+	/* the ticket form chosen, and its custom fields (values checked as the
+	 * API checks them: core/field.h) */
+	char formid[24] = "";
+	form_value(r, "ticket_form_id", formid, sizeof(formid));
+	if (strspn(formid, "0123456789") == strlen(formid) && strlen(formid) < 19)
+		f.ticket_form_id = strtoll(formid, NULL, 10);
 	struct field *fields = NULL;
-	int nf = 0, nall = 0, rc = portal_fields(r, &fields, &nf, &nall);
+	struct ticket_form *forms = NULL;
+	const struct ticket_form *chosen = NULL;
+	int nf = 0, nall = 0, nforms = 0;
+	int rc = offered_forms(r, f.ticket_form_id, &forms, &nforms, &chosen);
+	f.ticket_form_id = chosen ? chosen->id : 0;
+	if (!rc)
+		rc = portal_fields(r, chosen, &fields, &nf, &nall);
+	ticket_form_list_free(forms, nforms);
 	for (int i = 0; !rc && i < nf; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "field_%" PRId64, fields[i].id);
@@ -667,15 +978,20 @@ static int request_new_submit(struct req *r)
 			vj = xstrdup(v && !blank(v) ? "true" : "false");
 		} else if (!blank(v)) {
 			json_t *js = json_string(v);
-			vj = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
+			char *raw = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
 			json_decref(js);
-			if (!js) { /* not UTF-8 */
+			char ferr[200];
+			if (!raw || field_value_check(&fields[i], raw, &vj, ferr, sizeof(ferr))) {
+				/* not UTF-8, not an option of the dropdown, not a number... */
 				struct buf e = BUF_INIT;
 				buf_adds(&e, PT(loc, P_E_FIELD));
 				buf_adds(&e, field_label(&fields[i]));
 				strlist_add(&f.errors, e.s);
 				buf_release(&e);
+				vj = raw; /* kept to show again */
+				raw = NULL;
 			}
+			free(raw);
 		} else if (fields[i].required_in_portal) {
 			struct buf e = BUF_INIT;
 			buf_adds(&e, PT(loc, P_E_REQUIRED));
@@ -702,9 +1018,12 @@ static int request_new_submit(struct req *r)
 		form_clear(&f);
 		return rc;
 	}
+	/* the attachments: named, sniffed and put on disk before the write */
 	struct submit s = {.f = &f, .email = email, .user_id = signed_in ? a.user_id : 0,
+			   .data_dir = r->srv->cfg.data_dir,
 			   .ip_limit = r->srv->cfg.hc_form_ip_limit,
 			   .email_limit = r->srv->cfg.hc_form_email_limit, .now = now_seconds()};
+	token_hash(cookie, s.visitor); /* checked above: the form's token matched it */
 	char ip[64];
 	hc_client_ip(r, ip, sizeof(ip));
 	snprintf(s.ip_key, sizeof(s.ip_key), "form-ip:%s", ip);
@@ -712,6 +1031,43 @@ static int request_new_submit(struct req *r)
 		snprintf(s.email_key, sizeof(s.email_key), "form-email:%s", email);
 	else
 		snprintf(s.email_key, sizeof(s.email_key), "form-user:%" PRId64, a.user_id);
+	/* files only from someone under the hourly limit (the write checks
+	 * again, atomically): a refused sender fills no disk */
+	const struct form_parts *fp = form_parts(r);
+	int64_t sent = 0;
+	if (fp && s.ip_limit > 0 &&
+	    !portal_rate_count(req_db(r), s.ip_key, s.now - 3600, &sent) && sent >= s.ip_limit)
+		fp = NULL;
+	for (int i = 0; fp && i < fp->n; i++) {
+		const struct multipart_part *pt = &fp->p[i];
+		if (!pt->is_file || strcmp(pt->name, "attachments") || !pt->len)
+			continue; /* an empty file input sends a part with no data */
+		if (s.nfiles == FORM_MAX_FILES) {
+			strlist_add(&f.errors, PT(loc, P_E_FILES));
+			break;
+		}
+		struct form_file *ff = &s.files[s.nfiles];
+		char ferr[128];
+		if (filetype_name_clean(pt->filename, strlen(pt->filename), ff->name,
+					sizeof(ff->name), ferr, sizeof(ferr)))
+			snprintf(ff->name, sizeof(ff->name), "attachment-%d", s.nfiles + 1);
+		filetype_sniff(pt->data, pt->len, ff->type, sizeof(ff->type));
+		if (attachment_file_put(r->srv->cfg.data_dir, pt->data, pt->len, ff->sha)) {
+			log_error("portal", "cannot store an attachment in '%s/files'",
+				  r->srv->cfg.data_dir);
+			strlist_add(&f.errors, PT(loc, P_E_FILE_STORE));
+			break;
+		}
+		ff->data = pt->data;
+		ff->len = pt->len;
+		s.nfiles++;
+	}
+	if (f.errors.n) {
+		rc = show_form(r, loc, &f, 422, signed_in ? &a : NULL, who_name);
+		free(email), free(who_name);
+		form_clear(&f);
+		return rc;
+	}
 	rc = store_write(r->srv->store, submit_run, &s);
 	free(email);
 	if (rc && rc != DB_REFUSED) {
@@ -837,6 +1193,25 @@ static int request_page_show(struct req *r, const char *loc, const char *token, 
 		hc_escape(&b, who);
 		buf_addf(&b, "</strong> %s</p>", when);
 		buf_adds(&b, cs[i].html_body ? cs[i].html_body : ""); /* sanitized on write */
+		if (cs[i].nattachments) { /* downloads through this page's access */
+			buf_addf(&b, "<ul class=\"attachments\" aria-label=\"%s\">",
+				 PT(loc, P_ATTACHED));
+			for (int k = 0; k < cs[i].nattachments; k++) {
+				const struct attachment *at = &cs[i].attachments[k];
+				buf_addf(&b, "<li><a href=\"/hc/%s/requests/%" PRId64
+					     "/attachments/%" PRId64,
+					 loc, t.id, at->id);
+				if (by_token && token) {
+					buf_adds(&b, "?token=");
+					hc_escape(&b, token);
+				}
+				buf_adds(&b, "\">");
+				hc_escape(&b, at->file_name);
+				buf_addf(&b, "</a> <span class=\"meta\">(%lld B)</span></li>",
+					 (long long)at->size);
+			}
+			buf_adds(&b, "</ul>");
+		}
 		buf_adds(&b, "</div>");
 	}
 	if (us)
@@ -995,11 +1370,7 @@ static int request_post(struct req *r)
 static int signin_page_show(struct req *r, const char *loc, int status, const char *notice)
 {
 	char token[41];
-	const char *have = hc_visitor_token(r);
-	if (have)
-		snprintf(token, sizeof(token), "%s", have);
-	else
-		token_new(token);
+	int have = hc_visitor_token_or_new(r, token);
 	struct buf b = BUF_INIT;
 	char path[64];
 	snprintf(path, sizeof(path), "/hc/%s/signin", loc);
@@ -1024,13 +1395,8 @@ static int signin_page_show(struct req *r, const char *loc, int status, const ch
 	input(&b, "email", "email", PT(loc, P_EMAIL), NULL, 1, " autocomplete=\"email\"");
 	buf_addf(&b, "<p><button type=\"submit\">%s</button></p></form>", PT(loc, P_SEND_LINK));
 	hc_page_finish(r, &b, status, 0);
-	if (!have) {
-		char cookie[128];
-		snprintf(cookie, sizeof(cookie),
-			 HC_VISITOR_COOKIE "=%s; Path=/hc; Max-Age=31536000; HttpOnly; SameSite=Lax",
-			 token);
-		reply_header(r, "Set-Cookie", cookie);
-	}
+	if (!have)
+		hc_visitor_cookie_set(r, token);
 	return 0;
 }
 
@@ -1250,6 +1616,57 @@ static int my_requests(struct req *r)
 	return 0;
 }
 
+/* GET /hc/{locale}/requests/{id}/attachments/{aid}: a file of a public
+ * comment of a request the visitor may open (signed in, or ?token= the
+ * status link's token), as a download (never rendered in our origin). */
+static int request_attachment(struct req *r)
+{
+	const char *loc = page_locale(r);
+	if (!loc)
+		return hc_page_not_found(r, HC_DEFAULT_LOCALE);
+	struct actor a;
+	char csrf[65] = "";
+	struct ticket t = {0};
+	int by_token;
+	int rc = request_access(r, req_arg(r, "token"), &a, csrf, &t, &by_token);
+	ticket_clear(&t);
+	if (rc)
+		return rc < 0 ? reply_db_down(r) : hc_page_not_found(r, loc);
+	struct attachment_row row = {0};
+	rc = attachment_store_get(req_db(r), r->id[1], &row);
+	if (rc || row.ticket_id != r->id[0] || !row.comment_public) {
+		attachment_row_clear(&row);
+		return rc < 0 ? reply_db_down(r) : hc_page_not_found(r, loc);
+	}
+	char *data = NULL;
+	size_t len = 0;
+	if (attachment_file_read(r->srv->cfg.data_dir, row.a.sha256, &data, &len)) {
+		attachment_row_clear(&row);
+		return hc_page_not_found(r, loc);
+	}
+	reply_take(r, 200, "application/octet-stream", data, len);
+	struct buf cd = BUF_INIT;
+	/* an ASCII name, and the real one percent-encoded (RFC 6266) */
+	const char *fname = row.a.file_name ? row.a.file_name : "file";
+	buf_adds(&cd, "attachment; filename=\"");
+	for (const unsigned char *p = (const unsigned char *)fname; *p; p++)
+		buf_addc(&cd, (*p == '"' || *p == '\\' || *p < 0x20 || *p >= 0x7f) ? '_' : (char)*p);
+	buf_adds(&cd, "\"; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)fname; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr(".-_~", *p))
+			buf_addc(&cd, (char)*p);
+		else
+			buf_addf(&cd, "%%%02X", *p);
+	}
+	reply_header(r, "Content-Disposition", cd.s);
+	reply_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
+	reply_header(r, "Cache-Control", "private, no-cache");
+	buf_release(&cd);
+	attachment_row_clear(&row);
+	return 0;
+}
+
 const struct route hc_portal_routes[] = {
     {M_GET, "/hc/{word}/signin", PUBLIC, signin_page, 0},
     {M_POST, "/hc/{word}/signin", PUBLIC, signin_password, 0},
@@ -1261,5 +1678,6 @@ const struct route hc_portal_routes[] = {
     {M_POST, "/hc/{word}/requests/new", PUBLIC, request_new_submit, 0},
     {M_GET, "/hc/{word}/requests/{id}", PUBLIC, request_page, 0},
     {M_POST, "/hc/{word}/requests/{id}", PUBLIC, request_post, 0},
+    {M_GET, "/hc/{word}/requests/{id}/attachments/{id}", PUBLIC, request_attachment, 0},
     {0},
 };

@@ -26,6 +26,7 @@
 #include "base/util.h"
 #include "core/hc.h"
 #include "api/help_center.h"
+#include "core/hc_flow.h"
 #include "core/markdown.h"
 #include "http/auth.h"
 #include "store/hc_store.h"
@@ -100,6 +101,13 @@ static json_t *section_json(struct server *s, const struct hc_section *x)
 	return o;
 }
 
+/* A stored flow as JSON (null when none or unreadable). */
+static json_t *flow_json(const char *flow)
+{
+	json_t *v = flow ? json_loads(flow, 0, NULL) : NULL;
+	return v ? v : json_null();
+}
+
 static json_t *article_json(struct server *s, const struct hc_article *a)
 {
 	json_t *labels = json_array();
@@ -118,6 +126,7 @@ static json_t *article_json(struct server *s, const struct hc_article *a)
 	    "updated_at", jtime(a->updated_at), "edited_at", jtime(a->edited_at), "body",
 	    a->tr.html, "body_markdown", a->tr.body, "outdated_locales", "content_tag_ids");
 	json_object_set_new(o, "view_count", json_integer(a->view_count)); /* Sonnim */
+	json_object_set_new(o, "flow", flow_json(a->tr.flow));		   /* Sonnim */
 	add_urls(s, o, "articles", a->id, a->tr.locale);
 	return o;
 }
@@ -136,8 +145,10 @@ static json_t *translation_json(struct server *s, const struct hc_translation *t
 	snprintf(url, sizeof(url), "%s/api/v2/help_center/articles/%" PRId64 "/translations/%s.json",
 		 s->cfg.base_url, t->source_id, t->locale);
 	json_object_set_new(o, "url", json_string(url));
-	if (!strcmp(t->source_type, HC_ARTICLE))
+	if (!strcmp(t->source_type, HC_ARTICLE)) {
 		json_object_set_new(o, "body_markdown", json_string(t->body));
+		json_object_set_new(o, "flow", flow_json(t->flow));
+	}
 	return o;
 }
 
@@ -167,12 +178,14 @@ enum {
 	HB_COMMENTS = 1 << 8,
 	HB_SECTION = 1 << 9,
 	HB_CATEGORY = 1 << 10,
+	HB_FLOW = 1 << 11,
 };
 
 struct hc_body {
 	unsigned set;
 	const char *locale;	/* canonical; NULL = not given */
 	char *title, *body;	/* owned */
+	char *flow;		/* owned canonical flow JSON; NULL with HB_FLOW = remove */
 	struct buf html, plain; /* rendered article body */
 	int draft, promoted, position, comments_disabled;
 	struct strlist labels;
@@ -183,6 +196,7 @@ static void hc_body_clear(struct hc_body *b)
 {
 	free(b->title);
 	free(b->body);
+	free(b->flow);
 	buf_release(&b->html);
 	buf_release(&b->plain);
 	strlist_clear(&b->labels);
@@ -252,6 +266,19 @@ static int hc_body_parse(json_t *obj, const char *title_key, const char *body_ke
 		if (markdown && markdown_render(b->body, strlen(b->body), &b->html, &b->plain)) {
 			snprintf(err, errlen, "%s: could not be rendered", body_key);
 			return -1;
+		}
+	}
+	json_t *flow = markdown ? json_object_get(obj, "flow") : NULL;
+	if (flow) { /* a troubleshooting flow (articles): checked now, stored canonical */
+		b->set |= HB_FLOW;
+		if (!json_is_null(flow)) {
+			struct hc_flow f;
+			if (hc_flow_from_json(flow, &f, err, errlen))
+				return -1;
+			json_t *c = hc_flow_to_json(&f);
+			b->flow = json_dumps(c, JSON_COMPACT);
+			json_decref(c);
+			hc_flow_clear(&f);
 		}
 	}
 	static const struct {
@@ -414,6 +441,10 @@ static void apply_translation(struct hc_translation *tr, const struct hc_body *b
 	}
 	if (b->set & HB_DRAFT)
 		tr->draft = b->draft;
+	if (b->set & HB_FLOW) {
+		free(tr->flow);
+		tr->flow = b->flow ? xstrdup(b->flow) : NULL;
+	}
 	if (!tr->created_at) {
 		tr->created_at = op->now;
 		tr->created_by_id = op->who.user_id;
@@ -606,7 +637,7 @@ static int article_save_run(struct db *db, void *arg)
 			a.author_id = b->author;
 		a.updated_at = op->now;
 		apply_article(&a, b);
-		if (b->set & (HB_TITLE | HB_BODY | HB_DRAFT)) {
+		if (b->set & (HB_TITLE | HB_BODY | HB_DRAFT | HB_FLOW)) {
 			apply_translation(&a.tr, b, op->locale ? op->locale : a.tr.locale, op, 1);
 		} else {
 			hc_translation_clear(&a.tr); /* no translation change */
@@ -863,6 +894,12 @@ static int item_show(struct req *r, const char *kind)
 		struct hc_article a = {0};
 		if (!(rc = hc_article_get(req_db(r), r->id[0], &v, &a)))
 			o = article_json(r->srv, &a);
+		int64_t solved = 0, contact = 0;
+		if (!rc && a.tr.flow &&
+		    !hc_flow_outcome_counts(req_db(r), a.id, &solved, &contact))
+			json_object_set_new(o, "flow_outcomes", /* Sonnim: the flow's ends so far */
+					    json_pack("{s:I,s:I}", "solved", (json_int_t)solved,
+						      "contact", (json_int_t)contact));
 		hc_article_clear(&a);
 		key = "article";
 	}

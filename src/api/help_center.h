@@ -4,6 +4,7 @@
 #define SONNIM_API_HELP_CENTER_H
 #include "http/http.h"
 #include <stddef.h>
+#include <stdint.h>
 
 struct hc_view;
 
@@ -58,5 +59,35 @@ char *hc_form_get(struct req *r, const char *name, size_t cap, int *too_long);
 /* Is s valid UTF-8?  NULL counts as valid. */
 int hc_utf8_ok(const char *s);
 #define HC_VISITOR_COOKIE "sonnim_hc"
+/* "Help Center" in locale (api/hc_pages.c). */
+const char *hc_help_center_label(const char *locale);
+
+/* ---- troubleshooting flows (api/hc_flow_page.c) ---- */
+struct db;
+struct hc_article;
+struct hc_flow;
+struct hc_flow_walk;
+/* Article id as v reads it, its flow, and path ("0.1"; NULL = do not walk)
+ * replayed into *w.  0 (caller clears *a and *f), 1 when there is no such
+ * article, it has no flow, or the path does not fit it; <0 DB error. */
+int hc_flow_load(struct db *db, int64_t id, const struct hc_view *v, const char *path,
+		 struct hc_article *a, struct hc_flow *f, struct hc_flow_walk *w);
+/* ---- the answer bot's outcomes (api/answer_bot.c), for the mail's
+ * "this solved my request" page (api/hc_answers.c) ---- */
+/* Record article_id as the answer (resolved 1) or as not helpful (0) for
+ * the deflection of interaction token; a resolved question tied to a
+ * ticket solves it as its requester.  *result is AB_* (store/
+ * answer_bot_store.h), *ticket_id the deflection's ticket (0 none),
+ * *ticket_solved 1 when the ticket was solved now.  0, or -1 on a
+ * database error. */
+int answer_bot_record(struct server *srv, const char *token, int64_t article_id, int resolved,
+		      int *result, int64_t *ticket_id, int *ticket_solved);
+/* "Start troubleshooting" in locale. */
+const char *hc_flow_start_label(const char *locale);
 const char *hc_visitor_token(struct req *r);
+/* The visitor token into token: the cookie's (returns 1), or a new one
+ * (returns 0: the page then sets it with hc_visitor_cookie_set). */
+int hc_visitor_token_or_new(struct req *r, char token[41]);
+/* Set-Cookie sonnim_hc=token (Path=/hc, a year, HttpOnly, SameSite=Lax). */
+void hc_visitor_cookie_set(struct req *r, const char *token);
 #endif

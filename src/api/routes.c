@@ -11,7 +11,8 @@ extern const struct route system_routes[], ticket_routes[], user_routes[], org_r
 	webhook_routes[], macro_routes[],
 	schedule_routes[], sla_policy_routes[], satisfaction_routes[],
 	answer_bot_routes[], hc_portal_routes[], workspace_routes[], community_routes[],
-	community_page_routes[], proactive_routes[];
+	community_page_routes[], proactive_routes[], hc_flow_routes[], hc_answer_routes[],
+	knowledge_routes[], ticket_form_routes[];
 
 static const struct route *const tables[] = {
 	system_routes, ticket_routes, user_routes, org_routes, group_routes,
@@ -20,7 +21,8 @@ static const struct route *const tables[] = {
 	hc_page_routes, rule_routes, webhook_routes, macro_routes, schedule_routes,
 	sla_policy_routes, satisfaction_routes,
 	answer_bot_routes, hc_portal_routes, workspace_routes, community_routes,
-	community_page_routes,
+	community_page_routes, hc_flow_routes, hc_answer_routes, knowledge_routes,
+	ticket_form_routes,
 };
 
 struct route api_routes[API_ROUTES_MAX];

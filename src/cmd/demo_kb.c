@@ -1,7 +1,8 @@
 /* demo_kb.c - the demo workspace's knowledge base: five categories
  * (shipping, refunds, accounts, payments, troubleshooting), each with a
- * Korean and an English section, and 50 short articles (25 Korean, 25
- * English) written for Sonnim's demo.  bench/kb-queries.tsv asks questions
+ * Korean and an English section, and 52 short articles (26 Korean, 26
+ * English) written for Sonnim's demo, two of them troubleshooting flows
+ * (core/hc_flow.h).  bench/kb-queries.tsv asks questions
  * of it the way customers write them, naming the article (by title) each
  * should find; bench/kb.mjs prints the hit rates.
  *
@@ -11,9 +12,12 @@
  */
 #include "base/buf.h"
 #include "cmd/cmd.h"
+#include "base/util.h"
+#include "core/hc_flow.h"
 #include "core/markdown.h"
 #include "store/hc_store.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -136,7 +140,49 @@ static const struct {
      "Codes are case-sensitive and many have a minimum order value or an end date. Codes cannot be combined with sale items unless the offer says so."},
     {4, "en-us", "Items disappeared from my cart", "troubleshooting cart",
      "Carts of signed-out visitors live only in that browser. Sign in with the same account to see your cart on every device; sold-out items are removed."},
+    /* troubleshooting flows (their steps: flows[] below) */
+    {4, "ko", "로그인 문제 단계별 해결", "문제해결 로그인",
+     "안내에 따라 하나씩 확인하면 로그인 문제를 해결할 수 있습니다."},
+    {4, "en-us", "Can't sign in? Step-by-step troubleshooting", "troubleshooting signin",
+     "Answer a few questions and we will walk you through fixing your sign-in problem."},
 };
+
+
+/* The troubleshooting flows of the articles titled so (core/hc_flow.h). */
+static const struct {
+	const char *title, *flow;
+} flows[] = {
+    {"로그인 문제 단계별 해결",
+     "{\"start\":\"email\",\"steps\":["
+     "{\"id\":\"email\",\"title\":\"가입할 때 쓴 이메일 주소로 로그인하고 있나요?\","
+     "\"body\":\"주문 확인 메일을 받은 주소가 가입 주소입니다.\","
+     "\"options\":[{\"label\":\"예\",\"next\":\"reset\"},{\"label\":\"아니요, 다른 주소였어요\",\"next\":\"retry\"}]},"
+     "{\"id\":\"retry\",\"title\":\"가입한 주소로 다시 로그인해 보세요. 되나요?\","
+     "\"options\":[{\"label\":\"예, 됩니다\",\"outcome\":\"solved\"},{\"label\":\"아니요\",\"next\":\"reset\"}]},"
+     "{\"id\":\"reset\",\"title\":\"비밀번호 재설정 메일을 받았나요?\","
+     "\"body\":\"로그인 화면의 **비밀번호 찾기**를 누르면 메일이 옵니다. 스팸함도 확인해 주세요.\","
+     "\"options\":[{\"label\":\"예, 새 비밀번호로 로그인했어요\",\"outcome\":\"solved\"},"
+     "{\"label\":\"메일이 오지 않아요\",\"outcome\":\"contact\"}]}]}"},
+    {"Can't sign in? Step-by-step troubleshooting",
+     "{\"start\":\"email\",\"steps\":["
+     "{\"id\":\"email\",\"title\":\"Are you signing in with the email address you signed up with?\","
+     "\"body\":\"It is the address your order confirmations go to.\","
+     "\"options\":[{\"label\":\"Yes\",\"next\":\"reset\"},{\"label\":\"No, it was another address\",\"next\":\"retry\"}]},"
+     "{\"id\":\"retry\",\"title\":\"Try signing in with the address you signed up with. Does it work?\","
+     "\"options\":[{\"label\":\"Yes, it works\",\"outcome\":\"solved\"},{\"label\":\"No\",\"next\":\"reset\"}]},"
+     "{\"id\":\"reset\",\"title\":\"Did the password reset email arrive?\","
+     "\"body\":\"Choose **Forgot password** on the sign-in page. Check your spam folder too.\","
+     "\"options\":[{\"label\":\"Yes, I signed in with a new password\",\"outcome\":\"solved\"},"
+     "{\"label\":\"No email arrived\",\"outcome\":\"contact\"}]}]}"},
+};
+
+static const char *flow_of(const char *title)
+{
+	for (size_t i = 0; i < sizeof(flows) / sizeof(*flows); i++)
+		if (!strcmp(flows[i].title, title))
+			return flows[i].flow;
+	return NULL;
+}
 
 static void tr_fill(struct hc_translation *t, const char *locale, const char *title,
 		    const char *body, int64_t now)
@@ -191,7 +237,19 @@ int demo_kb(struct db *db, int64_t author, int64_t now)
 		tr_fill(&a.tr, arts[i].locale, arts[i].title, arts[i].body, now);
 		a.tr.html = html.s;
 		a.tr.plain = plain.s;
+		const char *flow = flow_of(arts[i].title);
+		if (flow) { /* stored canonical, as the API stores it */
+			struct hc_flow f;
+			char err[200];
+			if (hc_flow_parse(flow, strlen(flow), &f, err, sizeof(err)))
+				BUG("demo flow of \"%s\": %s", arts[i].title, err);
+			json_t *j = hc_flow_to_json(&f);
+			a.tr.flow = json_dumps(j, JSON_COMPACT);
+			json_decref(j);
+			hc_flow_clear(&f);
+		}
 		rc = hc_article_insert(db, &a);
+		free(a.tr.flow);
 		buf_release(&html);
 		buf_release(&plain);
 		strlist_clear(&a.labels);

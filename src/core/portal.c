@@ -6,16 +6,27 @@
 #include <stdio.h>
 #include <string.h>
 
-void portal_status_token(const char *secret_hex, int64_t ticket_id, char out[PORTAL_TOKEN_HEX + 1])
+static void mac_of(const char *secret_hex, const char *what, int64_t ticket_id,
+		   char out[PORTAL_TOKEN_HEX + 1])
 {
 	unsigned char key[crypto_auth_hmacsha256_KEYBYTES] = {0};
 	sodium_hex2bin(key, sizeof(key), secret_hex, strlen(secret_hex), NULL, NULL, NULL);
 	char msg[40];
-	int n = snprintf(msg, sizeof(msg), "ticket:%" PRId64, ticket_id);
+	int n = snprintf(msg, sizeof(msg), "%s:%" PRId64, what, ticket_id);
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)n, key);
 	sodium_bin2hex(out, PORTAL_TOKEN_HEX + 1, mac, PORTAL_TOKEN_HEX / 2);
 	sodium_memzero(key, sizeof(key));
+}
+
+void portal_status_token(const char *secret_hex, int64_t ticket_id, char out[PORTAL_TOKEN_HEX + 1])
+{
+	mac_of(secret_hex, "ticket", ticket_id, out);
+}
+
+void portal_answer_token(const char *secret_hex, int64_t ticket_id, char out[PORTAL_TOKEN_HEX + 1])
+{
+	mac_of(secret_hex, "answers", ticket_id, out);
 }
 
 int portal_status_token_ok(const char *secret_hex, int64_t ticket_id, const char *token)

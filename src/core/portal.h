@@ -16,6 +16,12 @@
 
 /* The status token of ticket_id under secret_hex (64 hex) into out. */
 void portal_status_token(const char *secret_hex, int64_t ticket_id, char out[PORTAL_TOKEN_HEX + 1]);
+/* The answer bot's interaction token for the articles suggested in
+ * ticket_id's auto-reply: HMAC-SHA256(secret, "answers:<id>"), 40 hex.
+ * It is the token of that ticket's "email" deflection (only its SHA-256
+ * is stored), so the mail's "this solved my request" links carry it, and
+ * a retried mail job finds the deflection it made before. */
+void portal_answer_token(const char *secret_hex, int64_t ticket_id, char out[PORTAL_TOKEN_HEX + 1]);
 /* 1 when token (NUL-terminated) is ticket_id's status token, in constant
  * time; 0 otherwise (also for NULL or a wrong length). */
 int portal_status_token_ok(const char *secret_hex, int64_t ticket_id, const char *token);

@@ -28,6 +28,12 @@
  * Deletes cascade by hand (categories -> sections -> articles ->
  * translations, labels, votes, documents), in the caller's transaction.
  *
+ * Typo tolerance: indexing a translation also counts its English words
+ * into a vocabulary (hc_terms: the search token, a surface word, a use
+ * count; hc_term_grams: the token's padded trigrams, written once per new
+ * word), and hc_search first asks hc_typo_fixes for the nearest known word
+ * of each word no article has, adding it to the query (core/typo.h).
+ *
  * Cost: a read is one statement plus one per article for its labels; a
  * search is one statement: the engine ranks every match (bm25/ts_rank) to
  * find the best HC_SEARCH_MAX, then two indexed lookups for each of those,
@@ -37,14 +43,15 @@
 #include "base/buf.h"
 #include "base/util.h"
 #include "core/hc.h"
+#include "core/typo.h"
 #include "store/fts_pg.h"
 #include <stdlib.h>
 #include <string.h>
 
 #define TR_COLS                                                                                    \
 	"t.id, t.source_type, t.source_id, t.locale, t.title, t.body, t.html, t.plain, t.draft,"   \
-	" t.outdated, t.created_by_id, t.updated_by_id, t.created_at, t.updated_at"
-#define TR_NCOLS 14
+	" t.outdated, t.created_by_id, t.updated_by_id, t.created_at, t.updated_at, t.flow"
+#define TR_NCOLS 15
 #define LOCALE_JOIN(type, alias)                                                                   \
 	" JOIN hc_translations t ON t.source_type = '" type "' AND t.source_id = " alias ".id"     \
 	" AND t.locale = COALESCE(CAST(? AS TEXT), " alias ".source_locale)"
@@ -74,6 +81,7 @@ void hc_translation_clear(struct hc_translation *t)
 	free(t->body);
 	free(t->html);
 	free(t->plain);
+	free(t->flow);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -141,6 +149,7 @@ static void tr_from_row(const struct db_res *r, int i, int c, struct hc_translat
 	t->updated_by_id = db_int(r, i, c + 11);
 	t->created_at = db_int(r, i, c + 12);
 	t->updated_at = db_int(r, i, c + 13);
+	t->flow = db_str(r, i, c + 14) ? xstrdup(db_str(r, i, c + 14)) : NULL;
 }
 
 static void cat_from_row(const struct db_res *r, int i, struct hc_category *c)
@@ -254,6 +263,198 @@ static void locale_marker(const char *locale, struct buf *out)
 			buf_addc(out, *p);
 }
 
+/* ---- the English vocabulary (typo tolerance, core/typo.h) ----------------- */
+
+#define VOCAB_BATCH 30 /* rows per INSERT: 2 values each, under db.c's 64 */
+
+/* One INSERT of the pairs (a[i], b[i]) for i in [from, from + VOCAB_BATCH):
+ * head, then row ("(?, ?...)") once per pair, comma-separated, then tail;
+ * *res (when res is not NULL) gets what a RETURNING tail returns. */
+static int insert_pairs(struct db *db, struct db_res **res, const char *head, const char *row,
+			const char *tail, const struct strlist *a, const struct strlist *b,
+			size_t from)
+{
+	struct buf sql = BUF_INIT;
+	struct db_arg args[2 * VOCAB_BATCH];
+	int na = 0;
+	buf_adds(&sql, head);
+	for (size_t j = from; j < a->n && j < from + VOCAB_BATCH; j++) {
+		buf_adds(&sql, j > from ? ", " : "");
+		buf_adds(&sql, row);
+		args[na++] = (struct db_arg){.type = 's', .s = a->v[j]};
+		args[na++] = (struct db_arg){.type = 's', .s = b->v[j]};
+	}
+	buf_adds(&sql, tail);
+	int rc = db_query_args(db, res, sql.s, args, na);
+	buf_release(&sql);
+	return rc;
+}
+
+/* Add the trigrams of the new vocabulary terms to hc_term_grams. */
+static int vocab_grams(struct db *db, const struct strlist *terms)
+{
+	struct strlist grams = {0}, owner = {0};
+	for (size_t i = 0; i < terms->n; i++) {
+		struct strlist g = {0};
+		typo_trigrams(terms->v[i], &g);
+		for (size_t k = 0; k < g.n; k++) {
+			strlist_add(&grams, g.v[k]);
+			strlist_add(&owner, terms->v[i]);
+		}
+		strlist_clear(&g);
+	}
+	int rc = 0;
+	for (size_t i = 0; !rc && i < grams.n; i += VOCAB_BATCH)
+		rc = insert_pairs(db, NULL, "INSERT INTO hc_term_grams (gram, term) VALUES ", "(?, ?)",
+				  " ON CONFLICT (gram, term) DO NOTHING", &grams, &owner, i);
+	strlist_clear(&grams);
+	strlist_clear(&owner);
+	return rc;
+}
+
+/* Count text's English words into the vocabulary (n: how many times a
+ * word was indexed, kept when articles change - a popularity tie-break,
+ * not an exact document count); new words get their trigrams. */
+static int vocab_add(struct db *db, const char *text)
+{
+	struct strlist stems = {0}, words = {0}, fresh = {0};
+	typo_words(text, strlen(text), &stems, &words);
+	int rc = 0;
+	for (size_t i = 0; !rc && i < stems.n; i += VOCAB_BATCH) {
+		struct db_res *r;
+		rc = insert_pairs(db, &r, "INSERT INTO hc_terms (term, word, n) VALUES ", "(?, ?, 1)",
+				  " ON CONFLICT (term) DO UPDATE SET n = hc_terms.n + 1"
+				  " RETURNING term, n",
+				  &stems, &words, i);
+		if (rc)
+			break;
+		for (int k = 0; k < r->nrows; k++)
+			if (db_int(r, k, 1) == 1)
+				strlist_add(&fresh, db_str(r, k, 0));
+		db_res_free(r);
+	}
+	if (!rc && fresh.n)
+		rc = vocab_grams(db, &fresh);
+	strlist_clear(&stems);
+	strlist_clear(&words);
+	strlist_clear(&fresh);
+	return rc;
+}
+
+int hc_vocab_backfill(struct db *db)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r, "SELECT (SELECT COUNT(*) FROM hc_terms),"
+				  " (SELECT COUNT(*) FROM hc_translations WHERE source_type = 'Article')",
+			  "");
+	if (rc)
+		return rc;
+	int need = db_int(r, 0, 0) == 0 && db_int(r, 0, 1) > 0;
+	db_res_free(r);
+	if (!need)
+		return 0;
+	/* titles and bodies (labels join on the article's next reindex) */
+	if ((rc = db_query(db, &r, "SELECT title, plain FROM hc_translations"
+				   " WHERE source_type = 'Article'", "")))
+		return rc;
+	if ((rc = db_begin(db))) {
+		db_res_free(r);
+		return rc;
+	}
+	for (int i = 0; !rc && i < r->nrows; i++) {
+		struct buf v = BUF_INIT;
+		buf_addf(&v, "%s %s", db_str(r, i, 0), db_str(r, i, 1));
+		rc = vocab_add(db, v.s);
+		buf_release(&v);
+	}
+	db_res_free(r);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+#define TYPO_MAX_FIXES 8     /* misspelled words looked up per query */
+#define TYPO_MAX_GRAMS 60    /* trigrams bound per lookup */
+#define TYPO_CANDIDATES "100" /* vocabulary words compared per misspelled word */
+
+int hc_typo_fixes(struct db *db, const char *query, struct strlist *out)
+{
+	struct strlist terms = {0}, stems = {0}, words = {0};
+	hc_query_terms(query, &terms);
+	for (size_t i = 0; i < terms.n; i++)
+		typo_words(terms.v[i], strlen(terms.v[i]), &stems, &words);
+	strlist_clear(&terms);
+	int rc = 0;
+	/* which of the query's words the vocabulary knows: one statement */
+	struct strlist known = {0};
+	if (stems.n) {
+		struct buf sql = BUF_INIT;
+		struct db_arg a[HC_MAX_TERMS];
+		int na = 0;
+		buf_adds(&sql, "SELECT term FROM hc_terms WHERE term IN (");
+		for (size_t i = 0; i < stems.n && na < HC_MAX_TERMS; i++) {
+			buf_adds(&sql, na ? ", ?" : "?");
+			a[na++] = (struct db_arg){.type = 's', .s = stems.v[i]};
+		}
+		buf_adds(&sql, ")");
+		struct db_res *r;
+		rc = db_query_args(db, &r, sql.s, a, na);
+		buf_release(&sql);
+		if (!rc) {
+			for (int k = 0; k < r->nrows; k++)
+				strlist_add(&known, db_str(r, k, 0));
+			db_res_free(r);
+		}
+	}
+	int fixes = 0;
+	for (size_t i = 0; !rc && i < stems.n && fixes < TYPO_MAX_FIXES; i++) {
+		const char *stem = stems.v[i], *word = words.v[i];
+		int max = typo_max_edits(strlen(word));
+		if (!max || strlist_has(&known, stem))
+			continue;
+		fixes++;
+		struct strlist grams = {0};
+		typo_trigrams(stem, &grams);
+		typo_trigrams(word, &grams);
+		struct buf sql = BUF_INIT;
+		struct db_arg a[TYPO_MAX_GRAMS];
+		int na = 0;
+		buf_adds(&sql, "SELECT t.term, t.word, t.n, COUNT(*) FROM hc_term_grams g"
+			       " JOIN hc_terms t ON t.term = g.term WHERE g.gram IN (");
+		for (size_t k = 0; k < grams.n && na < TYPO_MAX_GRAMS; k++) {
+			buf_adds(&sql, na ? ", ?" : "?");
+			a[na++] = (struct db_arg){.type = 's', .s = grams.v[k]};
+		}
+		buf_adds(&sql, ") GROUP BY t.term, t.word, t.n ORDER BY 4 DESC, 3 DESC, 1"
+			       " LIMIT " TYPO_CANDIDATES);
+		struct db_res *r;
+		rc = db_query_args(db, &r, sql.s, a, na);
+		buf_release(&sql);
+		strlist_clear(&grams);
+		if (rc)
+			break;
+		int best = -1, best_d = max + 1;
+		for (int k = 0; k < r->nrows; k++) {
+			int d1 = typo_distance(stem, db_str(r, k, 0), max);
+			int d2 = typo_distance(word, db_str(r, k, 1), max);
+			int d = d1 < d2 ? d1 : d2;
+			if (d < best_d) { /* rows come most shared trigrams first, then most used */
+				best_d = d;
+				best = k;
+			}
+		}
+		if (best >= 0 && !strlist_has(out, db_str(r, best, 1)))
+			strlist_add(out, db_str(r, best, 1));
+		db_res_free(r);
+	}
+	strlist_clear(&known);
+	strlist_clear(&stems);
+	strlist_clear(&words);
+	return rc;
+}
+
 /* Rebuild the documents of every translation of article id. */
 static int index_article(struct db *db, int64_t id)
 {
@@ -279,6 +480,12 @@ static int index_article(struct db *db, int64_t id)
 		locale_marker(db_str(r, i, 3), &l);
 		buf_addf(&l, " %s", labels.s);
 		rc = put_doc(db, db_int(r, i, 0), db_str(r, i, 1), l.s, db_str(r, i, 2));
+		if (!rc) {
+			struct buf v = BUF_INIT;
+			buf_addf(&v, "%s %s %s", db_str(r, i, 1), labels.s, db_str(r, i, 2));
+			rc = vocab_add(db, v.s);
+			buf_release(&v);
+		}
 		buf_release(&l);
 	}
 	db_res_free(r);
@@ -294,17 +501,18 @@ int hc_translation_put(struct db *db, struct hc_translation *t)
 	int rc = db_query(
 	    db, &r,
 	    "INSERT INTO hc_translations (source_type, source_id, locale, title, body, html, plain,"
-	    " draft, outdated, created_by_id, updated_by_id, created_at, updated_at) VALUES (?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?)"
+	    " draft, outdated, created_by_id, updated_by_id, created_at, updated_at, flow) VALUES (?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?,"
+	    " ?, ?)"
 	    " ON CONFLICT (source_type, source_id, locale) DO UPDATE SET title = excluded.title,"
 	    " body = excluded.body, html = excluded.html, plain = excluded.plain,"
 	    " draft = excluded.draft, outdated = excluded.outdated,"
-	    " updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at"
-	    " RETURNING id",
-	    "sisssssiiiiii", t->source_type, t->source_id, t->locale, t->title ? t->title : "",
+	    " updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at,"
+	    " flow = excluded.flow RETURNING id",
+	    "sisssssiiiiiis", t->source_type, t->source_id, t->locale, t->title ? t->title : "",
 	    t->body ? t->body : "", t->html ? t->html : "", t->plain ? t->plain : "",
 	    (int64_t)t->draft, (int64_t)t->outdated, t->created_by_id, t->updated_by_id,
-	    t->created_at, t->updated_at);
+	    t->created_at, t->updated_at, t->flow);
 	if (rc)
 		return rc;
 	t->id = db_int(r, 0, 0);
@@ -786,6 +994,8 @@ int hc_article_delete(struct db *db, int64_t id)
 	    "DELETE FROM hc_translations WHERE source_type = 'Article' AND source_id = ?",
 	    "DELETE FROM hc_article_labels WHERE article_id = ?",
 	    "DELETE FROM hc_votes WHERE article_id = ?",
+	    "DELETE FROM hc_flow_outcomes WHERE article_id = ?",
+	    "DELETE FROM hc_article_reads WHERE article_id = ?",
 	    "DELETE FROM hc_articles WHERE id = ?",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
@@ -803,6 +1013,36 @@ int hc_article_viewed(struct db *db, int64_t id)
 	if (rc)
 		return rc;
 	return db_changes(db) ? 0 : 1;
+}
+
+/* ---- troubleshooting flows ------------------------------------------------ */
+
+int hc_flow_outcome_add(struct db *db, int64_t article_id, const char *locale,
+			const char *outcome)
+{
+	return db_query(db, NULL,
+			"INSERT INTO hc_flow_outcomes (article_id, locale, outcome, count)"
+			" VALUES (?, ?, ?, 1) ON CONFLICT (article_id, locale, outcome) DO UPDATE SET"
+			" count = hc_flow_outcomes.count + 1",
+			"iss", article_id, locale, outcome);
+}
+
+int hc_flow_outcome_counts(struct db *db, int64_t article_id, int64_t *solved, int64_t *contact)
+{
+	struct db_res *r;
+	*solved = *contact = 0;
+	int rc = db_query(db, &r, "SELECT outcome, SUM(count) FROM hc_flow_outcomes"
+				  " WHERE article_id = ? GROUP BY outcome", "i", article_id);
+	if (rc)
+		return rc;
+	for (int i = 0; i < r->nrows; i++) {
+		if (!strcmp(db_str(r, i, 0), "solved"))
+			*solved = db_int(r, i, 1);
+		else if (!strcmp(db_str(r, i, 0), "contact"))
+			*contact = db_int(r, i, 1);
+	}
+	db_res_free(r);
+	return 0;
 }
 
 /* ---- votes ------------------------------------------------------------- */
@@ -919,11 +1159,24 @@ int hc_search(struct db *db, const struct hc_search_spec *spec, struct hc_hit **
 	*hits = NULL;
 	*n = 0;
 	enum db_engine e = db_engine(db);
-	struct buf q = BUF_INIT, sql = BUF_INIT;
-	if (!spec->query || !match_query(e, spec->query, spec->view.locale, &q) || !q.len) {
+	struct buf q = BUF_INIT, sql = BUF_INIT, typed = BUF_INIT;
+	if (!spec->query)
+		return 0;
+	/* English words the articles do not have: add the nearest known word */
+	struct strlist fixes = {0};
+	int rc = hc_typo_fixes(db, spec->query, &fixes);
+	if (rc)
+		return rc;
+	buf_adds(&typed, spec->query);
+	for (size_t i = 0; i < fixes.n; i++)
+		buf_addf(&typed, " %s", fixes.v[i]);
+	strlist_clear(&fixes);
+	if (!match_query(e, typed.s, spec->view.locale, &q) || !q.len) {
 		buf_release(&q);
+		buf_release(&typed);
 		return 0;
 	}
+	buf_release(&typed);
 	struct db_arg a[MAX_LABEL_ARGS + 16];
 	int na = 0;
 	/* the best HC_SEARCH_MAX documents by text rank first (the engine's
@@ -957,7 +1210,7 @@ int hc_search(struct db *db, const struct hc_search_spec *spec, struct hc_hit **
 	buf_adds(&sql, where.s + strlen(" WHERE 1 = 1"));
 	buf_release(&where);
 	struct db_res *r;
-	int rc = db_query_args(db, &r, sql.s, a, na);
+	rc = db_query_args(db, &r, sql.s, a, na);
 	buf_release(&sql);
 	buf_release(&q);
 	if (rc)

@@ -44,6 +44,8 @@ struct hc_translation {
 	int outdated;	      /* the source translation changed since */
 	int64_t created_by_id, updated_by_id; /* 0 = unknown */
 	int64_t created_at, updated_at;
+	char *flow;	      /* articles: troubleshooting flow, canonical JSON
+			       * (core/hc_flow.h); NULL = a plain article */
 };
 void hc_translation_clear(struct hc_translation *t);
 
@@ -141,6 +143,13 @@ int hc_article_delete(struct db *db, int64_t id);
 /* Count one view.  0, or 1 when there is no such article. */
 int hc_article_viewed(struct db *db, int64_t id);
 
+/* ---- troubleshooting flows ---- */
+/* Count one outcome ("solved", "contact") of article id's flow in locale. */
+int hc_flow_outcome_add(struct db *db, int64_t article_id, const char *locale,
+			const char *outcome);
+/* The outcomes counted for article id, all locales summed. */
+int hc_flow_outcome_counts(struct db *db, int64_t article_id, int64_t *solved, int64_t *contact);
+
 /* ---- translations ---- */
 /* Every translation of an item, by locale.  *out NULL when none. */
 int hc_translation_list(struct db *db, const char *source_type, int64_t source_id,
@@ -198,6 +207,16 @@ struct hc_hit {
  * hc_query_terms): best first, one hit per article, at most HC_SEARCH_MAX.
  * *hits (free()) NULL when none.  A query without terms matches nothing. */
 int hc_search(struct db *db, const struct hc_search_spec *spec, struct hc_hit **hits, int *n);
+/* Typo tolerance: for each English word of query (its search token, see
+ * core/typo.h) that no article contains, the nearest word the articles do
+ * contain, when one is within typo_max_edits() of it; appended to out
+ * (owned by out; each once).  hc_search adds them to the query itself.
+ * One statement, plus one per misspelled word (at most 8). */
+int hc_typo_fixes(struct db *db, const char *query, struct strlist *out);
+/* When the vocabulary is empty but articles exist (a help center indexed
+ * before it existed), build it from every article translation, in one
+ * transaction.  0 or DB_*. */
+int hc_vocab_backfill(struct db *db);
 /* Note a search that found nothing (query trimmed, lower-cased by the
  * caller if wanted; at most 200 bytes kept). */
 int hc_search_miss(struct db *db, const char *query, const char *locale, int64_t now);

@@ -390,6 +390,37 @@ static const char *const migrations[] = {
 	"CREATE INDEX campaign_messages_user ON campaign_messages(user_id);"
 	"CREATE TABLE campaign_opt_outs (user_id BIGINT PRIMARY KEY, campaign_id BIGINT,"
 	" created_at BIGINT NOT NULL);",
+	/* self-service, part 2 (store/hc_store.c, store/kb_store.c):
+	 * troubleshooting flows (JSON on the article translation, core/hc_flow.h)
+	 * and their outcomes counted per article and locale; the vocabulary of
+	 * indexed English words with their trigrams (typo-tolerant search);
+	 * which articles a person or visitor read (knowledge capture: what the
+	 * customer viewed before writing) and the visitor a contact-form
+	 * ticket came from; article requests agents file from tickets; ticket
+	 * forms (Zendesk's: a named list of ticket fields the contact form
+	 * offers, store/form_store.c). */
+	"ALTER TABLE hc_translations ADD COLUMN flow TEXT;"
+	"CREATE TABLE hc_flow_outcomes (article_id BIGINT NOT NULL, locale TEXT NOT NULL,"
+	" outcome TEXT NOT NULL, count BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (article_id, locale, outcome));"
+	"CREATE TABLE hc_terms (term TEXT PRIMARY KEY, word TEXT NOT NULL,"
+	" n BIGINT NOT NULL DEFAULT 0);"
+	"CREATE TABLE hc_term_grams (gram TEXT NOT NULL, term TEXT NOT NULL,"
+	" PRIMARY KEY (gram, term));"
+	"CREATE TABLE hc_article_reads (id @ID@, article_id BIGINT NOT NULL, user_id BIGINT,"
+	" visitor TEXT, viewed_at BIGINT NOT NULL);"
+	"CREATE INDEX hc_article_reads_user ON hc_article_reads(user_id, viewed_at);"
+	"CREATE INDEX hc_article_reads_visitor ON hc_article_reads(visitor, viewed_at);"
+	"CREATE TABLE hc_ticket_visitors (ticket_id BIGINT PRIMARY KEY, visitor TEXT NOT NULL);"
+	"CREATE TABLE hc_article_requests (id @ID@, ticket_id BIGINT, requester_id BIGINT NOT NULL,"
+	" title TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'open',"
+	" article_id BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE INDEX hc_article_requests_status ON hc_article_requests(status, id);"
+	"CREATE TABLE ticket_forms (id @ID@, name TEXT NOT NULL, display_name TEXT NOT NULL,"
+	" position INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL DEFAULT 1,"
+	" is_default INTEGER NOT NULL DEFAULT 0, end_user_visible INTEGER NOT NULL DEFAULT 1,"
+	" field_ids TEXT NOT NULL DEFAULT '[]', created_at BIGINT NOT NULL,"
+	" updated_at BIGINT NOT NULL);",
 };
 
 static const char search_sqlite[] =

@@ -13,6 +13,7 @@
  * every waiter gets DB_ERR.
  */
 #include "store/store.h"
+#include "store/hc_store.h"
 #include "store/satisfaction_store.h"
 #include <sodium.h>
 #include "base/log.h"
@@ -182,6 +183,14 @@ struct store *store_open(const char *url, int durable, int nreaders, char *err, 
 		return NULL;
 	}
 	sodium_memzero(secret, sizeof(secret));
+	/* help centers indexed before the typo vocabulary existed get it now */
+	if (hc_vocab_backfill(st->writer)) {
+		snprintf(err, errlen, "cannot build the search vocabulary: %s",
+			 db_errmsg(st->writer));
+		db_close(st->writer);
+		free(st);
+		return NULL;
+	}
 	if (nreaders < 1)
 		nreaders = 1;
 	st->readers = xcalloc(nreaders, sizeof(*st->readers));

@@ -18,7 +18,7 @@
 #
 # Environment: SONNIM_BIN (default $BUILD/asan/sonnim), SONNIM_CHROMIUM
 # (default /usr/bin/chromium), SONNIM_E2E_SCREENSHOTS, SONNIM_E2E_TESTS (which
-# files, default "workspace ticket helpcenter community").
+# files, default "workspace ticket helpcenter selfservice community").
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -57,7 +57,7 @@ case "$SONNIM_E2E_SCREENSHOTS" in /*) ;; *) SONNIM_E2E_SCREENSHOTS="$ROOT/$SONNI
 export SONNIM_E2E_SCREENSHOTS
 pass=0
 fail=0
-for name in ${SONNIM_E2E_TESTS:-workspace ticket helpcenter community}; do
+for name in ${SONNIM_E2E_TESTS:-workspace ticket helpcenter selfservice community}; do
 	work=$TMP/work-$name
 	tap=$TMP/$name.tap
 	mkdir -p "$work"

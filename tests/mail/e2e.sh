@@ -6,7 +6,9 @@
 # answer to it comes back onto the same ticket; a Dovecot mailbox is polled
 # over IMAP across a crash (kill -9) and yields every message exactly once;
 # `sonnim mailgate` hands a message over HTTP; an auto-responder that
-# answers everything stops at the per-sender limit.
+# answers everything stops at the per-sender limit; the auto-reply offers
+# the answer bot's articles and its signed "this solved my request" link
+# solves the ticket.
 #
 # Run by tests/mail/run.sh after tests/mail/servers.sh started Postfix and
 # Dovecot; it needs SMTP_PORT, IMAP_PORT (Postfix, Dovecot) and LMTP_PORT
@@ -264,4 +266,34 @@ dec2047() { node -e 'const s=process.argv[1].replace(/\?=\s+=\?/g,"?==?");consol
 SUBJ=$(dec2047 "$(echo "$M" | header Subject)")
 check "placeholders rendered in the notification subject ($SUBJ)" test "$SUBJ" = "[$TT] trigger-mail 확인 접수"
 check "the notification is Auto-Submitted and names ticket $TT" sh -c "[ '$(echo "$M" | header Auto-Submitted)' = auto-generated ] && [ '$(echo "$M" | header X-Sonnim-Ticket-Id)' = '$TT' ]"
+
+# ---- 10. the auto-reply suggests articles; "this solved it" solves the ticket
+HCAT=$(api POST /help_center/en-us/categories.json '{"category":{"name":"Orders"}}' | js 'j.category.id')
+HSEC=$(api POST "/help_center/en-us/categories/$HCAT/sections.json" '{"section":{"name":"Refunds"}}' | js 'j.section.id')
+HART=$(api POST "/help_center/en-us/sections/$HSEC/articles.json" '{"article":{"title":"Refund policy","body":"You get a full refund within 14 days of delivery."}}' | js 'j.article.id')
+api POST "/help_center/en-us/sections/$HSEC/articles.json" '{"article":{"title":"Gift wrapping","body":"We wrap presents for free."}}' >/dev/null
+swaks_send --from erin@customer.test --to support@support.test --header "Subject: refund for my order" \
+	--header "Message-Id: <refund-1@customer.test>" --body "How do I get a refund? The box was too small." || bad "swaks erin"
+flush
+has_erin() { [ "$(imap_count erin@customer.test)" -ge 1 ]; }
+check "the auto-reply with suggestions reaches the customer" wait_for 60 has_erin
+M=$(imap_fetch erin@customer.test "$(last_uid erin@customer.test)")
+ET=$(echo "$M" | header X-Sonnim-Ticket-Id)
+# the body, whatever the transfer encoding (quoted-printable or base64)
+body_of() {
+	node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
+	  let t=/quoted-printable/i.test(s)?s.replace(/=\r?\n/g,"").replace(/=([0-9A-F]{2})/g,(_,h)=>String.fromCharCode(parseInt(h,16))):s;
+	  for(const b of s.split(/\r?\n\r?\n/)){const d=Buffer.from(b.replace(/\s+/g,""),"base64").toString("utf8");if(/answers\//.test(d))t+=d}
+	  console.log(t)})'
+}
+B=$(echo "$M" | body_of)
+check "the auto-reply suggests the refund article" sh -c "echo \"\$1\" | grep -q 'These articles may answer your question' && echo \"\$1\" | grep -q 'Refund policy'" _ "$B"
+SOLVE=$(echo "$B" | grep -o "https\?://[^ \"<>]*/hc/en-us/answers/$HART?token=[0-9a-f]\{40\}" | head -n 1)
+check "with a signed 'this solved my request' link ($SOLVE)" test -n "$SOLVE"
+STOK=$(echo "$SOLVE" | sed 's/.*token=//')
+check "opening the link changes nothing (mail scanners open links)" sh -c "curl -s \"\$1\" | grep -q 'name=\"value\" value=\"solved\"' && [ \"\$(curl -s -u '$AUTH' '$API/tickets/$ET.json' | node -e 'let s=\"\";process.stdin.on(\"data\",d=>s+=d).on(\"end\",()=>console.log(JSON.parse(s).ticket.status))')\" = new ]" _ "$SOLVE"
+check "a forged token is refused" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data "token=$(printf '%040d' 0)&value=solved" "http://127.0.0.1:$PORT/hc/en-us/answers/$HART")" = 404
+check "'Yes, this solved it' solves the request" sh -c "curl -s -X POST --data 'token=$STOK&value=solved' 'http://127.0.0.1:$PORT/hc/en-us/answers/$HART' | grep -q 'is now solved'"
+check "the ticket is solved by the answer bot" test "$(api GET "/tickets/$ET.json" | js 'j.ticket.status')" = solved
+check "the deflection is resolved with that article (feeds ranking)" test "$(api POST /answer_bot/resolution.json "{\"interaction_access_token\":\"$STOK\",\"article_id\":$HART}" | js 'j.error')" = AlreadyRecorded
 exit 0

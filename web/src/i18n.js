@@ -127,6 +127,19 @@ const en = {
   'help.s': 'Solve the ticket',
   'help.m': 'Apply a macro',
   'help.h': 'Ticket history on / off',
+  'kb.title': 'Knowledge',
+  'kb.viewed': 'Articles the customer read',
+  'kb.viewed.none': 'No articles read before writing.',
+  'kb.after': '(after writing)',
+  'kb.suggested': 'Suggested articles',
+  'kb.suggested.none': 'No matching articles.',
+  'kb.section': 'Section',
+  'kb.draft': 'Create article from this ticket',
+  'kb.note': 'Note for the article request (optional)',
+  'kb.request': 'Request article',
+  'kb.drafted': 'Draft article created.',
+  'kb.requested': 'Article requested.',
+  'kb.open': 'Open',
 };
 
 const ko = {
@@ -255,6 +268,19 @@ const ko = {
   'help.s': '티켓 해결',
   'help.m': '매크로 적용',
   'help.h': '변경 기록 보기 / 닫기',
+  'kb.title': '지식',
+  'kb.viewed': '고객이 읽은 도움말',
+  'kb.viewed.none': '문의 전에 읽은 도움말이 없습니다.',
+  'kb.after': '(문의 후)',
+  'kb.suggested': '추천 도움말',
+  'kb.suggested.none': '맞는 도움말이 없습니다.',
+  'kb.section': '섹션',
+  'kb.draft': '이 티켓으로 도움말 만들기',
+  'kb.note': '도움말 요청 메모 (선택)',
+  'kb.request': '도움말 요청',
+  'kb.drafted': '도움말 초안을 만들었습니다.',
+  'kb.requested': '도움말을 요청했습니다.',
+  'kb.open': '열기',
 };
 
 const dicts = { en, ko };

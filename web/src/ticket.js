@@ -15,6 +15,7 @@ import { CustomFields, PeoplePicker, Linked, ticketFields } from './fields.js';
 import { lazy } from './lazy.js';
 import { StatusBadge } from './badge.js';
 import { CustomerPanel } from './customer.js';
+import { KnowledgePanel } from './kb.js';
 
 export { StatusBadge }; // its old home; the shell imports it from badge.js
 
@@ -217,6 +218,7 @@ function SidePanel({ lang, ticket, agents, groups, onChange, onMerge }) {
     <button class="wide" data-action="merge" onClick=${onMerge}>${tr(lang, 'merge.open')}</button>
     </div>
     <${CustomerPanel} lang=${lang} ticket=${ticket} />
+    <${KnowledgePanel} lang=${lang} ticket=${ticket} />
   </aside>`;
 }
 

@@ -29,7 +29,10 @@
 #include "channels/email/mime.h"
 #include "channels/email/smtp.h"
 #include "channels/email/template.h"
+#include "core/hc.h"
 #include "core/portal.h"
+#include "http/auth.h"
+#include "store/answer_bot_store.h"
 #include "store/attachment_store.h"
 #include "store/portal_store.h"
 #include "store/mail_store.h"
@@ -138,6 +141,108 @@ static int load(struct db *db, int64_t tid, int64_t cid, struct send *m, const c
 	return 0;
 }
 
+/* ---- the answer bot's suggestions in the auto-reply ---- */
+
+#define SUGGEST_ARTICLES 3
+#define SUGGEST_ENQUIRY 1000 /* bytes of subject + message asked */
+
+struct suggestions {
+	struct mail_article a[SUGGEST_ARTICLES];
+	char *title[SUGGEST_ARTICLES], *url[SUGGEST_ARTICLES], *solved[SUGGEST_ARTICLES];
+	int n;
+};
+
+static void suggestions_clear(struct suggestions *g)
+{
+	for (int i = 0; i < g->n; i++) {
+		free(g->title[i]);
+		free(g->url[i]);
+		free(g->solved[i]);
+	}
+	memset(g, 0, sizeof(*g));
+}
+
+struct ask_op {
+	struct ab_deflection *d;
+	const char *hash;
+};
+
+static int deflection_insert_run(struct db *db, void *arg)
+{
+	struct ask_op *op = arg;
+	return answer_bot_deflection_insert(db, op->d, op->hash);
+}
+
+/* Ask the answer bot about ticket tid (its subject and first message) as
+ * its requester would read the help center, once per ticket: the
+ * deflection is filed under the ticket's answer token (core/portal.h), so
+ * a retried job finds the one it made and offers the same articles.
+ * Failures only mean a mail without suggestions. */
+static void suggest(struct server *s, const struct send *m, int64_t tid, const char *secret,
+		    const char *hc_loc, struct suggestions *g)
+{
+	char token[PORTAL_TOKEN_HEX + 1], hash[65];
+	portal_answer_token(secret, tid, token);
+	token_hash(token, hash);
+	struct hc_view v = {.locale = hc_loc, .signed_in = 1};
+	struct ab_deflection d = {0};
+	struct db *db = store_reader(s->store);
+	int rc = answer_bot_deflection_get(db, hash, &d);
+	if (rc == 1) { /* first time: ask */
+		memset(&d, 0, sizeof(d));
+		struct buf q = BUF_INIT;
+		buf_addf(&q, "%s\n%s", m->t.subject ? m->t.subject : "",
+			 m->t.description ? m->t.description : "");
+		size_t cut = q.len < SUGGEST_ENQUIRY ? q.len : SUGGEST_ENQUIRY;
+		while (cut && cut < q.len && ((unsigned char)q.s[cut] & 0xC0) == 0x80)
+			cut--;
+		struct hc_hit *hits = NULL;
+		int n = 0;
+		q.s[cut] = '\0';
+		rc = answer_bot_answers(db, q.s, &v, SUGGEST_ARTICLES, &hits, &n);
+		store_release(s->store, db);
+		db = NULL;
+		if (!rc && n) {
+			d.enquiry = xstrdup(q.s);
+			snprintf(d.locale, sizeof(d.locale), "%s", hc_loc);
+			snprintf(d.channel, sizeof(d.channel), "email");
+			d.ticket_id = tid;
+			d.user_id = m->t.requester_id;
+			d.created_at = now_seconds();
+			for (int i = 0; i < n; i++)
+				idlist_add(&d.article_ids, hits[i].article_id);
+			struct ask_op op = {&d, hash};
+			rc = store_write(s->store, deflection_insert_run, &op);
+		} else if (!rc) {
+			rc = 1; /* nothing to suggest */
+		}
+		free(hits);
+		buf_release(&q);
+	}
+	if (!db)
+		db = store_reader(s->store);
+	for (size_t i = 0; !rc && i < d.article_ids.n && g->n < SUGGEST_ARTICLES; i++) {
+		struct hc_article a = {0};
+		if (hc_article_get(db, d.article_ids.v[i], &v, &a) == 0) {
+			struct buf u = BUF_INIT, sv = BUF_INIT;
+			buf_addf(&u, "%s/hc/%s/articles/%" PRId64, s->cfg.base_url, hc_loc, a.id);
+			buf_addf(&sv, "%s/hc/%s/answers/%" PRId64 "?token=%s", s->cfg.base_url, hc_loc,
+				 a.id, token);
+			g->title[g->n] = xstrdup(a.tr.title);
+			g->url[g->n] = buf_detach(&u);
+			g->solved[g->n] = buf_detach(&sv);
+			g->a[g->n] = (struct mail_article){g->title[g->n], g->url[g->n], g->solved[g->n]};
+			g->n++;
+		}
+		hc_article_clear(&a);
+	}
+	store_release(s->store, db);
+	if (rc < 0)
+		log_warn("mail", "ticket=%" PRId64 " no article suggestions: database error %d", tid,
+			 rc);
+	ab_deflection_clear(&d);
+}
+
 /* Read the attachments' bytes; returns how many were read. */
 static int read_files(const char *data_dir, const struct comment *c,
 		      struct outbound_attachment *out, unsigned char **bufs)
@@ -230,7 +335,15 @@ int email_send_job(struct server *s, int64_t job_id, json_t *payload, json_t **r
 		portal_status_url(s->cfg.base_url,
 				  !strcmp(mail_template_locale(m.requester.locale), "ko") ? "ko" : "en-us",
 				  secret, tid, status_url, sizeof(status_url));
+	/* a new request: the answer bot's articles, each with a "this solved
+	 * my request" link (api/hc_answers.c) */
+	struct suggestions sg = {0};
+	if (!cid && (kind == MAIL_TPL_RECEIVED || kind == MAIL_TPL_FOLLOWUP) && status_url[0])
+		suggest(s, &m, tid, secret,
+			!strcmp(mail_template_locale(m.requester.locale), "ko") ? "ko" : "en-us", &sg);
 	struct mail_values tv = {
+	    .articles = sg.a,
+	    .narticles = sg.n,
 	    .ticket_id = tid,
 	    .ticket_subject = m.t.subject,
 	    .requester_name = m.requester.name,
@@ -243,8 +356,10 @@ int email_send_job(struct server *s, int64_t job_id, json_t *payload, json_t **r
 	struct mail_rendered rm;
 	mail_rendered_init(&rm);
 	char terr[160];
-	if (mail_template_render((enum mail_template)kind, m.requester.locale, &tv, &rm, terr,
-				 sizeof(terr))) {
+	rc = mail_template_render((enum mail_template)kind, m.requester.locale, &tv, &rm, terr,
+				  sizeof(terr));
+	suggestions_clear(&sg);
+	if (rc) {
 		mail_rendered_release(&rm);
 		*result = json_pack("{ss}", "skipped", terr);
 		log_warn("mail", "ticket=%" PRId64 " not sent: %s", tid, terr);

@@ -43,12 +43,13 @@ enum var {
 	V_RECIPIENT, /* failed address (bounce_note) */
 	V_STATUS,    /* "5.1.1 diagnostic" (bounce_note) */
 	V_COMMENT,   /* the comment (block; its value is only a marker) */
+	V_ARTICLES,  /* the suggested articles (block; a marker too) */
 	V_COUNT
 };
 
 static const char *const var_names[V_COUNT] = {
     "ticket_id",   "subject",	"requester", "agent",	"url",
-    "previous_id", "recipient", "status",    "comment",
+    "previous_id", "recipient", "status",    "comment", "articles",
 };
 
 static const char *const template_names[MAIL_TPL_COUNT] = {
@@ -65,6 +66,8 @@ struct text {
 struct locale {
 	const char *code;	/* "en", "ko" */
 	const char *no_subject; /* the subject value when the ticket has none */
+	const char *articles;	/* heading of the suggested articles */
+	const char *solved;	/* "this solved my request" */
 	struct text t[MAIL_TPL_COUNT];
 };
 
@@ -85,6 +88,8 @@ struct locale {
 static const struct locale locales[] = {
     {"en",
      "(no subject)",
+     "These articles may answer your question:",
+     "This solved my request",
      {
 	 [MAIL_TPL_REPLY] = {"Re: [#{ticket_id}] {subject}",
 			     "{comment}\n"
@@ -97,6 +102,8 @@ static const struct locale locales[] = {
 				"\n"
 				"We received your request #{ticket_id}. Our team will get back to "
 				"you as soon as possible.\n"
+				"\n"
+				"{articles}\n"
 				"\n" EN_FOOTER "\n"
 				"This message was sent automatically."},
 	 [MAIL_TPL_FOLLOWUP] = {"[#{ticket_id}] {subject}",
@@ -116,6 +123,8 @@ static const struct locale locales[] = {
      }},
     {"ko",
      "(제목 없음)",
+     "이 도움말이 답이 될 수 있어요:",
+     "이 도움말로 해결됐어요",
      {
 	 [MAIL_TPL_REPLY] = {"Re: [#{ticket_id}] {subject}",
 			     "{comment}\n"
@@ -128,6 +137,8 @@ static const struct locale locales[] = {
 				"\n"
 				"요청이 접수되었습니다. 요청 번호는 #{ticket_id}입니다. 담당자가 "
 				"확인한 뒤 최대한 빨리 답변드리겠습니다.\n"
+				"\n"
+				"{articles}\n"
 				"\n" KO_FOOTER "\n"
 				"이 메일은 자동으로 발송되었습니다."},
 	 [MAIL_TPL_FOLLOWUP] = {"[#{ticket_id}] {subject}",
@@ -170,10 +181,17 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- values ---- */
 
+struct vals_article {
+	char *title, *url, *solved_url; /* owned; solved_url may be NULL */
+};
+
 struct vals {
 	char *v[V_COUNT];	 /* owned; NULL = no value */
 	struct buf comment_text; /* the comment as text (LF, trimmed) */
 	struct buf comment_html; /* the comment as safe HTML */
+	const struct locale *loc;
+	struct vals_article art[MAIL_MAX_ARTICLES]; /* the suggested articles */
+	int narticles;
 };
 
 /* s[0..n) with every run of white space and control bytes as one space,
@@ -284,6 +302,11 @@ static void vals_release(struct vals *v)
 		free(v->v[i]);
 	buf_release(&v->comment_text);
 	buf_release(&v->comment_html);
+	for (int i = 0; i < v->narticles; i++) {
+		free(v->art[i].title);
+		free(v->art[i].url);
+		free(v->art[i].solved_url);
+	}
 }
 
 static int vals_prepare(struct vals *vals, enum mail_template t, const struct locale *loc,
@@ -329,6 +352,23 @@ static int vals_prepare(struct vals *vals, enum mail_template t, const struct lo
 		free(st);
 		free(dg);
 	}
+	vals->loc = loc;
+	for (int i = 0; v->articles && i < v->narticles && vals->narticles < MAIL_MAX_ARTICLES;
+	     i++) {
+		char *title = one_line(v->articles[i].title);
+		char *url = clean_url(v->articles[i].url);
+		if (!title || !url) {
+			free(title);
+			free(url);
+			continue;
+		}
+		vals->art[vals->narticles].title = title;
+		vals->art[vals->narticles].url = url;
+		vals->art[vals->narticles].solved_url = clean_url(v->articles[i].solved_url);
+		vals->narticles++;
+	}
+	if (vals->narticles)
+		vals->v[V_ARTICLES] = xstrdup("");
 	if (ct || ch) {
 		vals->v[V_COMMENT] = xstrdup("");
 		if (ch)
@@ -454,6 +494,38 @@ static void para_close(struct body_state *st)
 	st->para = 0;
 }
 
+/* The suggested articles: a heading and one item per article (title,
+ * link, "this solved my request" link), text and HTML. */
+static void render_articles(const struct vals *vals, struct body_state *st)
+{
+	const char *h = vals->loc->articles, *solved = vals->loc->solved;
+	text_line_start(st);
+	buf_adds(st->text, h);
+	para_close(st);
+	buf_adds(st->html, "<p>");
+	html_escape(st->html, h, strlen(h));
+	buf_adds(st->html, "</p>\n<ul>\n");
+	for (int i = 0; i < vals->narticles; i++) {
+		const struct vals_article *a = &vals->art[i];
+		buf_addf(st->text, "\n- %s\n  %s", a->title, a->url);
+		buf_adds(st->html, "<li><a href=\"");
+		html_escape(st->html, a->url, strlen(a->url));
+		buf_adds(st->html, "\">");
+		html_escape(st->html, a->title, strlen(a->title));
+		buf_adds(st->html, "</a>");
+		if (a->solved_url) {
+			buf_addf(st->text, "\n  %s: %s", solved, a->solved_url);
+			buf_adds(st->html, "<br>\n<a href=\"");
+			html_escape(st->html, a->solved_url, strlen(a->solved_url));
+			buf_adds(st->html, "\">");
+			html_escape(st->html, solved, strlen(solved));
+			buf_adds(st->html, "</a>");
+		}
+		buf_adds(st->html, "</li>\n");
+	}
+	buf_adds(st->html, "</ul>\n");
+}
+
 static void render_body(const char *tpl, const struct vals *vals, struct buf *text,
 			struct buf *html)
 {
@@ -485,6 +557,10 @@ static void render_body(const char *tpl, const struct vals *vals, struct buf *te
 			para_close(&st);
 			buf_add(html, vals->comment_html.s, vals->comment_html.len);
 			buf_addc(html, '\n');
+			continue;
+		}
+		if ((size_t)(e - s) == strlen("{articles}") && !memcmp(s, "{articles}", 10)) {
+			render_articles(vals, &st);
 			continue;
 		}
 		if (e - s == 3 && !memcmp(s, "-- ", 3)) {

@@ -9,7 +9,9 @@
  * The templates (name: what it is; subject):
  *   reply        an agent's public comment, with the agent's name and the
  *                request footer;                 "Re: [#123] <subject>"
- *   received     the auto-reply to a new request by mail;
+ *   received     the auto-reply to a new request by mail, with the answer
+ *                bot's articles when there are some (each with its link
+ *                and a "this solved my request" link);
  *                                                 "[#123] <subject>"
  *   followup     a reply to a closed request opened a new one;
  *                                                 "[#456] <subject>"
@@ -56,6 +58,14 @@ enum mail_template {
 	MAIL_TPL_COUNT
 };
 
+/* An article the answer bot suggests (received, followup). */
+struct mail_article {
+	const char *title;	/* required */
+	const char *url;	/* the article on the help center (http(s)) */
+	const char *solved_url; /* "this solved my request" (http(s)); none -> no line */
+};
+#define MAIL_MAX_ARTICLES 5
+
 /* What the templates put in.  Strings are UTF-8; NULL and "" both mean
  * "none".  One-line values (everything but the comment) have their line
  * breaks and runs of white space turned into single spaces. */
@@ -77,6 +87,10 @@ struct mail_values {
 	const char *status;	    /* bounce_note: DSN status "5.1.1", or none */
 	const char *diagnostic;	    /* bounce_note: the server's text, or none
 				       (cut at 2000 bytes) */
+	const struct mail_article *articles; /* received, followup: "these articles may
+						answer your question" (at most
+						MAIL_MAX_ARTICLES used; none -> no block) */
+	int narticles;
 };
 
 /* What comes out.  Each buf is owned by the struct. */

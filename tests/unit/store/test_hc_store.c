@@ -56,6 +56,8 @@ static int setup(void **state)
 	    "DELETE FROM hc_articles",		"DELETE FROM hc_translations",
 	    "DELETE FROM hc_article_labels",	"DELETE FROM hc_votes",
 	    "DELETE FROM hc_search_misses",	"DELETE FROM hc_article_fts",
+	    "DELETE FROM hc_terms",		"DELETE FROM hc_term_grams",
+	    "DELETE FROM hc_flow_outcomes",
 	};
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	char err[512] = "";
@@ -355,6 +357,77 @@ static void test_votes_views_ranking(void **state)
 	assert_int_equal(scalar(db, "SELECT view_count FROM hc_articles ORDER BY view_count DESC"), 2);
 }
 
+static void test_typos(void **state)
+{
+	struct fixture *fx = *state;
+	struct db *db = fx->db;
+	int64_t sec = add_section(db, add_category(db, "en-us", "Help"), "en-us", "General");
+	int64_t refund = add_article(db, sec, "en-us", "Refund policy",
+				     "Refunds reach your card within 5 business days.", 0, 0, NULL);
+	int64_t ship = add_article(db, sec, "en-us", "Shipping costs",
+				   "International shipping takes 5-12 days.", 0, 0, "delivery");
+	int64_t pw = add_article(db, sec, "en-us", "Resetting your password",
+				 "Use the forgot password link.", 0, 0, NULL);
+	int64_t ko = add_article(db, sec, "ko", "환불 안내", "환불은 5일 안에 됩니다.", 0, 0, NULL);
+	(void)ko;
+	int64_t ids[16];
+	/* swapped, missing, extra and wrong letters */
+	assert_int_equal(search(db, "refnud", "en-us", anon, ids), 1);
+	assert_int_equal(ids[0], refund);
+	assert_int_equal(search(db, "how do I get a refudn", "en-us", anon, ids), 1);
+	assert_int_equal(ids[0], refund);
+	assert_int_equal(search(db, "shiping", "en-us", anon, ids), 1);
+	assert_int_equal(ids[0], ship);
+	assert_int_equal(search(db, "pasword", "en-us", anon, ids), 1);
+	assert_int_equal(ids[0], pw);
+	assert_int_equal(search(db, "internatoinal", "en-us", anon, ids), 1); /* 2 edits, long word */
+	assert_int_equal(ids[0], ship);
+	assert_int_equal(search(db, "delivry", "en-us", anon, ids), 1);      /* labels too */
+	assert_int_equal(ids[0], ship);
+	/* too far, or too short to guess: nothing */
+	assert_int_equal(search(db, "rfnd", "en-us", anon, ids), 0);
+	assert_int_equal(search(db, "xyzzy", "en-us", anon, ids), 0);
+	assert_int_equal(search(db, "pw", "en-us", anon, ids), 0);
+	/* a correctly spelt word is not "corrected" */
+	struct strlist fixes = {0};
+	assert_int_equal(hc_typo_fixes(db, "refunds shipping", &fixes), 0);
+	assert_int_equal(fixes.n, 0);
+	assert_int_equal(hc_typo_fixes(db, "refnud shpping zzzzzzzz", &fixes), 0);
+	assert_int_equal(fixes.n, 2);
+	assert_string_equal(fixes.v[0], "refund");
+	assert_string_equal(fixes.v[1], "shipping");
+	strlist_clear(&fixes);
+	/* the vocabulary is per word, counted; Korean is left to the bigrams */
+	assert_int_equal(scalar(db, "SELECT COUNT(*) FROM hc_terms WHERE term = 'refund'"), 1);
+	assert_int_equal(scalar(db, "SELECT COUNT(*) FROM hc_term_grams WHERE term = 'refund'"), 6);
+	/* a store opened on a help center without a vocabulary builds it */
+	assert_int_equal(db_exec(db, "DELETE FROM hc_terms"), 0);
+	assert_int_equal(db_exec(db, "DELETE FROM hc_term_grams"), 0);
+	assert_int_equal(search(db, "refnud", "en-us", anon, ids), 0);
+	assert_int_equal(hc_vocab_backfill(db), 0);
+	assert_int_equal(search(db, "refnud", "en-us", anon, ids), 1);
+	assert_int_equal(ids[0], refund);
+	int64_t n = scalar(db, "SELECT COUNT(*) FROM hc_terms");
+	assert_int_equal(hc_vocab_backfill(db), 0); /* only when empty */
+	assert_int_equal(scalar(db, "SELECT COUNT(*) FROM hc_terms"), n);
+}
+
+static void test_views_rank(void **state)
+{
+	struct fixture *fx = *state;
+	struct db *db = fx->db;
+	int64_t sec = add_section(db, add_category(db, "en-us", "Help"), "en-us", "General");
+	int64_t a1 = add_article(db, sec, "en-us", "Return labels", "return", 0, 0, NULL);
+	int64_t a2 = add_article(db, sec, "en-us", "Return windows", "return", 0, 0, NULL);
+	int64_t ids[16];
+	assert_int_equal(search(db, "return", "en-us", anon, ids), 2);
+	assert_int_equal(ids[0], a1); /* a tie: by id */
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(hc_article_viewed(db, a2), 0);
+	assert_int_equal(search(db, "return", "en-us", anon, ids), 2);
+	assert_int_equal(ids[0], a2); /* equally relevant: the one read more comes first */
+}
+
 struct del_arg {
 	int64_t cat;
 	int fail;
@@ -427,6 +500,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_visibility, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_votes_views_ranking, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_typos, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_views_rank, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delete_cascade, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_segments_seeded, setup, teardown),
 	};

@@ -184,6 +184,49 @@ static void test_received(void **state)
 	mail_rendered_release(&r);
 }
 
+static void test_received_articles(void **state)
+{
+	struct mail_values v = full();
+	struct mail_rendered r;
+	struct mail_article a[] = {
+	    {"Refund <policy>", "https://help.example.com/hc/en-us/articles/7",
+	     "https://help.example.com/hc/en-us/answers/7?token=ab"},
+	    {"Returns", "https://help.example.com/hc/en-us/articles/8", "javascript:alert(1)"},
+	    {"Bad link", "javascript:alert(1)", NULL},
+	};
+	v.articles = a;
+	v.narticles = 3;
+	mail_rendered_init(&r);
+	render_ok(MAIL_TPL_RECEIVED, "en", &v, &r);
+	sane(&r);
+	assert_string_equal(r.text.s,
+			    "Hello Jane Doe,\n"
+			    "\n"
+			    "We received your request #123. Our team will get back to you as "
+			    "soon as possible.\n"
+			    "\n"
+			    "These articles may answer your question:\n"
+			    "- Refund <policy>\n"
+			    "  https://help.example.com/hc/en-us/articles/7\n"
+			    "  This solved my request: https://help.example.com/hc/en-us/answers/7?token=ab\n"
+			    "- Returns\n"
+			    "  https://help.example.com/hc/en-us/articles/8\n"
+			    "\n"
+			    "-- \n"
+			    "Request #123: Printer broken\n"
+			    "To add to this request, reply to this email.\n"
+			    "View your request: https://help.example.com/requests/123\n"
+			    "This message was sent automatically.");
+	assert_non_null(strstr(r.html.s, "<li><a href=\"https://help.example.com/hc/en-us/articles/7\">"
+					 "Refund &lt;policy&gt;</a><br>\n<a href=\"https://help.example.com"
+					 "/hc/en-us/answers/7?token=ab\">This solved my request</a></li>"));
+	assert_null(strstr(r.html.s, "javascript:"));
+	render_ok(MAIL_TPL_RECEIVED, "ko", &v, &r);
+	assert_non_null(strstr(r.text.s, "이 도움말이 답이 될 수 있어요:\n- Refund <policy>"));
+	assert_non_null(strstr(r.text.s, "이 도움말로 해결됐어요: https://"));
+	mail_rendered_release(&r);
+}
+
 static void test_received_ko(void **state)
 {
 	struct mail_values v = full();
@@ -567,6 +610,7 @@ int main(void)
 	    cmocka_unit_test(test_reply_minimal),
 	    cmocka_unit_test(test_received),
 	    cmocka_unit_test(test_received_ko),
+	    cmocka_unit_test(test_received_articles),
 	    cmocka_unit_test(test_followup),
 	    cmocka_unit_test(test_bounce_note),
 	    cmocka_unit_test(test_html_escaping),
