@@ -108,6 +108,7 @@ describe('the ticket page', () => {
     assert.match(await page.locator('.preview figcaption').textContent(), /screenshot\.png/);
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !document.querySelector('.preview'));
+    assert.equal(await page.evaluate(() => location.hash), `#/tickets/${t.main.id}`, 'Escape closes the preview, not the ticket');
     const comments = (await api(`/tickets/${t.main.id}/comments.json`)).comments;
     const last = comments[comments.length - 1];
     assert.equal(last.public, false);

@@ -28,7 +28,7 @@ export function Attachments({ lang, list }) {
       <span class="size">${size(a.size)}</span>
     </li>`)}
     ${open && html`<div class="overlay preview" role="dialog" aria-modal="true" aria-label=${open.file_name} onClick=${() => setOpen(null)}
-        onKeyDown=${(e) => e.key === 'Escape' && setOpen(null)}>
+        onKeyDown=${(e) => { if (e.key === 'Escape') { e.stopPropagation(); setOpen(null); } }}>
       <figure onClick=${(e) => e.stopPropagation()}>
         <img src=${href(open)} alt=${open.file_name} />
         <figcaption>${open.file_name} · ${size(open.size)} · <a href=${href(open)} download=${open.file_name}>${tr(lang, 'att.download')}</a>

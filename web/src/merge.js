@@ -35,7 +35,7 @@ export function MergeDialog({ lang, ticket, onClose }) {
     }
   };
   return html`<div class="overlay" role="dialog" aria-modal="true" aria-labelledby="merge-title" onClick=${onClose}>
-    <form class="card merge" onClick=${(e) => e.stopPropagation()} onSubmit=${go} onKeyDown=${(e) => e.key === 'Escape' && onClose()}>
+    <form class="card merge" onClick=${(e) => e.stopPropagation()} onSubmit=${go} onKeyDown=${(e) => { if (e.key === 'Escape') { e.stopPropagation(); onClose(); } }}>
       <h2 id="merge-title">${tr(lang, 'merge.title', { id: ticket.id })}</h2>
       <label>${tr(lang, 'merge.into')}<input name="merge_target" type="number" min="1" required value=${target} onInput=${(e) => setTarget(e.target.value)} ref=${(i) => i && !target && i.focus()} /></label>
       <label>${tr(lang, 'merge.targetComment')}<textarea name="target_comment" rows="2" value=${tc} onInput=${(e) => setTc(e.target.value)}></textarea></label>
