@@ -391,7 +391,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->method_name = method;
 		snprintf(r->path, sizeof(r->path), "%s", url);
 		int64_t cap = s->cfg.max_body;
-		if (!strncmp(url, "/api/v2/uploads", 15))
+		if (!strncmp(url, "/api/v2/uploads", 15) ||
+		    (!strncmp(url, "/messenger/v1/conversations/", 28) && strstr(url, "/uploads")))
 			cap = s->cfg.max_upload;
 		buf_init(&r->body, (size_t)cap);
 		atomic_fetch_add(&inflight, 1);

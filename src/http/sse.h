@@ -26,6 +26,11 @@ void sse_stop(void);
 /* Reply to r with a stream for r->actor (agents and admins; the route
  * checks the role).  Always returns 0 (a 503 when the hub is not running). */
 int sse_open_or_reply(struct req *r);
+/* Reply to r with a messenger visitor's stream: only ticket_id's public
+ * comments ("message" {comment_id}), its updates ("conversation"
+ * {status}) and agents' typing ("typing" {typing, name}).  ready_json is
+ * the data of the first "ready" event.  Always returns 0. */
+int sse_open_visitor_or_reply(struct req *r, int64_t ticket_id, const char *ready_json);
 /* Streams open now (for /metrics and the tests). */
 int sse_clients(void);
 #endif

@@ -22,6 +22,7 @@ const files = [
   './answerbot.test.mjs',
   './portal.test.mjs',
   './stream.test.mjs',
+  './messenger.test.mjs',
   './permissions.test.mjs',
   './zz-durability.test.mjs',
 ];

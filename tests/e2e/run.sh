@@ -57,7 +57,7 @@ case "$SONNIM_E2E_SCREENSHOTS" in /*) ;; *) SONNIM_E2E_SCREENSHOTS="$ROOT/$SONNI
 export SONNIM_E2E_SCREENSHOTS
 pass=0
 fail=0
-for name in ${SONNIM_E2E_TESTS:-workspace helpcenter}; do
+for name in ${SONNIM_E2E_TESTS:-workspace helpcenter messenger}; do
 	work=$TMP/work-$name
 	tap=$TMP/$name.tap
 	mkdir -p "$work"

@@ -74,6 +74,11 @@ const en = {
   'help.esc': 'Close / leave the composer',
   'help.close': 'Close',
   'error.load': 'Could not load: {msg}',
+  'presence.someone': 'Someone',
+  'presence.agentViewing': '{name} is also viewing this ticket',
+  'presence.agentTyping': '{name} is typing a reply: careful, you may answer twice',
+  'presence.customerTyping': 'The customer ({name}) is typing…',
+  'presence.customerSeen': 'The customer has seen the latest reply',
 };
 
 const ko = {
@@ -149,6 +154,11 @@ const ko = {
   'help.esc': '닫기 / 작성 취소',
   'help.close': '닫기',
   'error.load': '불러오지 못했습니다: {msg}',
+  'presence.someone': '누군가',
+  'presence.agentViewing': '{name} 님도 이 티켓을 보고 있습니다',
+  'presence.agentTyping': '{name} 님이 답변을 입력 중입니다: 중복 답변에 주의하세요',
+  'presence.customerTyping': '고객({name})이 입력 중입니다…',
+  'presence.customerSeen': '고객이 최근 답변을 읽었습니다',
 };
 
 const dicts = { en, ko };

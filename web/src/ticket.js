@@ -6,6 +6,7 @@ import { html } from './html.js';
 import { api } from './api.js';
 import { t as tr } from './i18n.js';
 import { STATUSES, PRIORITIES, TYPES, when, users, cache, fetchTicketPage } from './shared.js';
+import { Presence } from './presence.js';
 
 export function StatusBadge({ lang, status }) {
   return html`<span class=${`status s-${status}`} title=${tr(lang, `status.${status}`)}>${tr(lang, `status.${status}`)}</span>`;
@@ -135,6 +136,7 @@ export function TicketPage({ lang, id, agents, groups, composerMode, setComposer
         <div><${StatusBadge} lang=${lang} status=${tk.status} /></div>
       </header>
       <${Conversation} lang=${lang} page=${page} />
+      <${Presence} lang=${lang} ticketId=${id} />
       <${Composer} key=${id} lang=${lang} mode=${composerMode} setMode=${setComposerMode} onSubmit=${onSubmit} taRef=${taRef} />
     </div>
     <${SidePanel} lang=${lang} ticket=${tk} agents=${agents} groups=${groups} onChange=${onField} />
