@@ -295,3 +295,17 @@ int messenger_stats(struct db *db, int64_t since, struct messenger_stats *out)
 	db_res_free(r);
 	return 0;
 }
+
+int messenger_reply_read(struct db *db, int64_t ticket_id, int64_t comment_id)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r,
+			  "SELECT COUNT(*) FROM messenger_conversations WHERE ticket_id = ?"
+			  " AND visitor_read_id >= ?",
+			  "ii", ticket_id, comment_id);
+	if (rc)
+		return rc;
+	int read = db_int(r, 0, 0) > 0;
+	db_res_free(r);
+	return read;
+}

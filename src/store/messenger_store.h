@@ -76,6 +76,11 @@ int messenger_conv_bot(struct db *db, int64_t id, const char *token_hash);
 /* Move the conversations of user `from` to `into` (after a user merge). */
 int messenger_conv_reassign(struct db *db, int64_t from, int64_t into);
 
+/* Has the visitor of ticket_id's conversation seen comment_id (their
+ * widget showed it: visitor_read_id >= comment_id)?  1 yes, 0 no (or not
+ * a messenger ticket), DB_* on failure. */
+int messenger_reply_read(struct db *db, int64_t ticket_id, int64_t comment_id);
+
 /* For reports: conversations since `since`, and of them self-served and
  * handed off. */
 struct messenger_stats {
