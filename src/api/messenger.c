@@ -39,7 +39,9 @@
  * Access-Control-Allow-Origin); anything else is refused with 403.  The
  * iframe itself can only be embedded by the site's origins (CSP
  * frame-ancestors).  Rate limits (channels/widget/limit.h, in memory per
- * process): per IP address and per conversation, 429 with Retry-After.
+ * process): per IP address (cfg.messenger_ip_limit) and per conversation
+ * (MSG_CONV_MINUTE messages, SIGNAL_CONV_MINUTE signals), 429 with
+ * Retry-After.
  *
  * Costs: a conversation request is one site read, one token lookup and
  * one small write; the history is one indexed comment read plus one user
@@ -69,8 +71,9 @@
 #include <string.h>
 
 #define MAX_MESSAGE 4000	/* characters of one message */
-#define PER_IP_MINUTE 300	/* requests a minute from one address */
-#define NEW_CONV_IP_MINUTE 10	/* conversations a minute from one address */
+/* per address: cfg.messenger_ip_limit new conversations a minute, and 30
+ * times that of any messenger request */
+#define PER_IP_FACTOR 30
 #define MSG_CONV_MINUTE 30	/* messages a minute in one conversation */
 #define SIGNAL_CONV_MINUTE 60	/* typing/read signals a minute in one conversation */
 
@@ -123,8 +126,11 @@ static int too_many(struct req *r, const char *what)
 }
 
 /* Count one request from this address: 0, or -1 after a 429. */
-static int ip_limit_or_reply(struct req *r, const char *kind, int per_minute)
+static int ip_limit_or_reply(struct req *r, const char *kind, int factor)
 {
+	int per_minute = r->srv->cfg.messenger_ip_limit * factor;
+	if (per_minute <= 0)
+		return 0; /* no limit configured */
 	char ip[64], key[96];
 	hc_client_ip(r, ip, sizeof(ip));
 	snprintf(key, sizeof(key), "%s:%s", kind, ip);
@@ -135,7 +141,7 @@ static int ip_limit_or_reply(struct req *r, const char *kind, int per_minute)
 
 static int site_or_reply(struct req *r, const char *key, struct messenger_site *s)
 {
-	if (ip_limit_or_reply(r, "ip", PER_IP_MINUTE))
+	if (ip_limit_or_reply(r, "ip", PER_IP_FACTOR))
 		return -1;
 	int rc = messenger_site_by_key(req_db(r), key, s);
 	if (rc < 0) {
@@ -165,7 +171,7 @@ static const char *bearer(struct req *r)
  * ?token=), with its site: 0, or -1 after replying (401/404/403/429). */
 static int conv_or_reply(struct req *r, struct messenger_conv *c, struct messenger_site *s)
 {
-	if (ip_limit_or_reply(r, "ip", PER_IP_MINUTE))
+	if (ip_limit_or_reply(r, "ip", PER_IP_FACTOR))
 		return -1;
 	const char *tok = bearer(r);
 	if (!tok || strlen(tok) != 40) {
@@ -610,7 +616,7 @@ static int conversation_create(struct req *r)
 	struct messenger_site s = {0};
 	if (site_or_reply(r, r->word, &s))
 		return 0;
-	if (ip_limit_or_reply(r, "new", NEW_CONV_IP_MINUTE)) {
+	if (ip_limit_or_reply(r, "new", 1)) {
 		messenger_site_clear(&s);
 		return 0;
 	}
@@ -657,6 +663,7 @@ static int conversation_create(struct req *r)
 		reply_db_down(r);
 		goto out;
 	}
+	sse_kick();
 	json_t *msgs = messages_json(r, &st.conv, 0);
 	json_t *bot = json_null();
 	if (nhits) {
@@ -852,7 +859,7 @@ static int identify(struct req *r)
 	struct messenger_site s = {0};
 	if (site_or_reply(r, r->word, &s))
 		return 0;
-	if (ip_limit_or_reply(r, "identify", 30)) {
+	if (ip_limit_or_reply(r, "identify", 3)) {
 		messenger_site_clear(&s);
 		return 0;
 	}
@@ -1069,6 +1076,7 @@ static int message_post(struct req *r)
 		reply_db_down(r);
 		goto out;
 	}
+	sse_kick();
 	json_t *m = messages_json(r, &c, p.comment_id - 1);
 	json_t *one = m && json_array_size(m) ? json_incref(json_array_get(m, 0)) : NULL;
 	json_decref(m);
@@ -1145,6 +1153,7 @@ static int send_signal_or_reply(struct req *r, struct signal *g)
 	free(g->payload);
 	if (rc)
 		return reply_db_down(r);
+	sse_kick();
 	return reply_raw(r, 204, "text/plain", "", 0);
 }
 

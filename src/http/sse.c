@@ -68,6 +68,7 @@ static struct {
 	struct sse_client *head;	/* open streams */
 	int nclients;
 	int running, stopping;
+	int kicked;			/* sse_kick() since the last poll */
 	int64_t last_id;		/* newest event id already fanned out */
 	int stale;			/* last_id unknown (no stream was open) */
 	struct server *srv;
@@ -171,7 +172,10 @@ static int open_or_reply(struct req *r, int64_t ticket_id, const char *ready)
 	buf_init(&c->out, SSE_MAX_PENDING * 2);
 	buf_addf(&c->out, "retry: 2000\n\nevent: ready\ndata: %s\n\n", ready);
 	struct MHD_Response *resp =
-		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, on_read, c, on_free);
+		/* a visitor's stream carries a few small events: a small block
+		 * keeps 10,000 of them cheap */
+		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, ticket_id ? 2048 : 16 * 1024,
+						  on_read, c, on_free);
 	if (!resp) {
 		buf_release(&c->out);
 		free(c);
@@ -348,7 +352,9 @@ static void *hub_main(void *arg)
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&hub.wake, &hub.lock, &ts);
+		if (!hub.kicked) /* a kick during the last poll is not lost */
+			pthread_cond_timedwait(&hub.wake, &hub.lock, &ts);
+		hub.kicked = 0;
 		if (hub.stopping)
 			break;
 		if (!hub.nclients) {
@@ -380,6 +386,14 @@ static void *hub_main(void *arg)
 	pthread_mutex_unlock(&hub.lock);
 	free(w.v);
 	return NULL;
+}
+
+void sse_kick(void)
+{
+	pthread_mutex_lock(&hub.lock);
+	hub.kicked = 1;
+	pthread_cond_broadcast(&hub.wake);
+	pthread_mutex_unlock(&hub.lock);
 }
 
 int sse_start(struct server *s)

@@ -31,6 +31,11 @@ int sse_open_or_reply(struct req *r);
  * {status}) and agents' typing ("typing" {typing, name}).  ready_json is
  * the data of the first "ready" event.  Always returns 0. */
 int sse_open_visitor_or_reply(struct req *r, int64_t ticket_id, const char *ready_json);
+/* Read the outbox now rather than at the next tick: called after a commit
+ * in this process whose events someone is waiting for (the messenger's
+ * messages and signals).  Other processes' commits still arrive within
+ * SSE_POLL_MS. */
+void sse_kick(void);
 /* Streams open now (for /metrics and the tests). */
 int sse_clients(void);
 #endif
