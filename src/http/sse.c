@@ -244,19 +244,23 @@ static int agent_sees(const struct sse_client *c, const struct ticket *t)
 }
 
 /* What a visitor's stream hears of e: comment.added of a public comment
- * ("message"), ticket.updated ("conversation": status may have changed)
- * and an agent's typing ("typing"); NULL for the rest (internal notes,
- * agents viewing, the visitor's own signals). */
+ * ("message"), ticket.updated ("conversation": status may have changed),
+ * an agent's typing ("typing") and an agent viewing the ticket ("seen",
+ * the read receipt the widget shows); NULL for the rest (internal notes,
+ * the visitor's own signals). */
 static const char *visitor_event(const struct event_row *e, json_t *p)
 {
 	if (!strcmp(e->type, "comment.added"))
 		return json_is_true(json_object_get(p, "public")) ? "message" : NULL;
 	if (!strcmp(e->type, "ticket.updated"))
 		return "conversation";
-	if (!strcmp(e->type, "signal.typing") || !strcmp(e->type, "signal.left")) {
-		const char *role = json_string_value(json_object_get(p, "role"));
-		return role && !strcmp(role, "agent") ? "typing" : NULL;
-	}
+	const char *role = json_string_value(json_object_get(p, "role"));
+	if (!role || strcmp(role, "agent"))
+		return NULL;
+	if (!strcmp(e->type, "signal.typing") || !strcmp(e->type, "signal.left"))
+		return "typing";
+	if (!strcmp(e->type, "signal.viewing"))
+		return "seen"; /* an agent has the conversation open: the visitor's read receipt */
 	return NULL;
 }
 
@@ -287,7 +291,7 @@ static void fan_out(const struct event_row *e, const struct ticket *t)
 			json_t *name = json_object_get(p, "name");
 			if (json_is_string(name))
 				json_object_set(d, "name", name);
-		} else
+		} else if (!strcmp(ve, "conversation"))
 			json_object_set_new(d, "status", json_string(t->status ? t->status : ""));
 		char *ds = json_dumps(d, JSON_COMPACT);
 		json_decref(d);

@@ -28,7 +28,8 @@ void sse_stop(void);
 int sse_open_or_reply(struct req *r);
 /* Reply to r with a messenger visitor's stream: only ticket_id's public
  * comments ("message" {comment_id}), its updates ("conversation"
- * {status}) and agents' typing ("typing" {typing, name}).  ready_json is
+ * {status}), agents' typing ("typing" {typing, name}) and an agent
+ * having it open ("seen").  ready_json is
  * the data of the first "ready" event.  Always returns 0. */
 int sse_open_visitor_or_reply(struct req *r, int64_t ticket_id, const char *ready_json);
 /* Read the outbox now rather than at the next tick: called after a commit

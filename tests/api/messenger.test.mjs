@@ -176,6 +176,12 @@ describe('the web messenger', () => {
       assert.equal(sig.status, 204, show(sig));
       const typing = await vs.until((e) => e.event === 'typing');
       assert.equal(typing.data.typing, true);
+      // an agent with the ticket open is the visitor's read receipt
+      const view = await rawFetch(`/api/v2/sonnim/tickets/${conv.ticket_id}/signals.json`, {
+        who: 'agent', method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ kind: 'viewing' }),
+      });
+      assert.equal(view.status, 204, show(view));
+      await vs.until((e) => e.event === 'seen');
       const vt = await mfetch(`/messenger/v1/conversations/${conv.id}/typing`, { method: 'POST', token, body: { typing: true } });
       assert.equal(vt.status, 204, show(vt));
       const seen = await as.until((e) => e.event === 'signal' && e.data.ticket_id === conv.ticket_id && e.data.signal.role === 'visitor');

@@ -113,6 +113,8 @@ describe('messenger: a customer and an agent', () => {
     ticketId = h.body.conversation.ticket_id;
     await agent.page.goto(`${s.server.url}/agent/#/tickets/${ticketId}`);
     await agent.page.locator('.conversation .comment', { hasText: 'My parcel has not arrived yet' }).waitFor();
+    // the agent has it open: the customer sees "Seen" under their message
+    await f.locator('.seen', { hasText: 'Seen' }).waitFor();
   });
 
   test('typing shows on both sides, and the reply arrives live', async () => {

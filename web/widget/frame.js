@@ -340,6 +340,10 @@ function openStream() {
   es.addEventListener('message', load);
   es.addEventListener('conversation', load);
   es.addEventListener('ready', load);
+  es.addEventListener('seen', () => {
+    const v = [...S.msgs].reverse().find((m) => m.author === 'visitor');
+    if (v && !(S.agentRead >= v.id)) { S.agentRead = v.id; render(); }
+  });
   es.addEventListener('typing', (e) => {
     const d = JSON.parse(e.data);
     S.typing = d.typing ? d.name || tr('someone') : null;
