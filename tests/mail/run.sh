@@ -173,5 +173,7 @@ suite e2e tests/mail/e2e.sh
 suite notify tests/mail/notify.sh
 # the portal's emailed sign-in link: out through Postfix, read over IMAP, followed
 suite signin tests/mail/signin.sh
+# the messenger's channel switch: an unread reply by email, the email answer back
+suite messenger tests/mail/messenger.sh
 
 finish
