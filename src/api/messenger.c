@@ -209,6 +209,16 @@ static int conv_or_reply(struct req *r, struct messenger_conv *c, struct messeng
 	return 0;
 }
 
+/* conv_or_reply() for handlers that need only the conversation. */
+static int visitor_or_reply(struct req *r, struct messenger_conv *c)
+{
+	struct messenger_site s = {0};
+	if (conv_or_reply(r, c, &s))
+		return -1;
+	messenger_site_clear(&s);
+	return 0;
+}
+
 /* ---- JSON --------------------------------------------------------------- */
 
 static json_t *site_public_json(struct req *r, const struct messenger_site *s)
@@ -1049,10 +1059,8 @@ static int conv_limit_or_reply(struct req *r, const char *kind, int64_t conv, in
 static int message_post(struct req *r)
 {
 	struct messenger_conv c;
-	struct messenger_site s = {0};
-	if (conv_or_reply(r, &c, &s))
+	if (visitor_or_reply(r, &c))
 		return 0;
-	messenger_site_clear(&s);
 	if (conv_limit_or_reply(r, "msg", c.id, MSG_CONV_MINUTE))
 		return 0;
 	json_t *j = req_json_or_reply(r);
@@ -1092,10 +1100,8 @@ out:
 static int upload_post(struct req *r)
 {
 	struct messenger_conv c;
-	struct messenger_site s = {0};
-	if (conv_or_reply(r, &c, &s))
+	if (visitor_or_reply(r, &c))
 		return 0;
-	messenger_site_clear(&s);
 	if (conv_limit_or_reply(r, "upload", c.id, 20))
 		return 0;
 	return upload_create_or_reply(r);
@@ -1104,10 +1110,8 @@ static int upload_post(struct req *r)
 static int attachment_get(struct req *r)
 {
 	struct messenger_conv c;
-	struct messenger_site s = {0};
-	if (conv_or_reply(r, &c, &s))
+	if (visitor_or_reply(r, &c))
 		return 0;
-	messenger_site_clear(&s);
 	return attachment_content_or_reply(r, r->id[1]);
 }
 
@@ -1160,10 +1164,8 @@ static int send_signal_or_reply(struct req *r, struct signal *g)
 static int typing_post(struct req *r)
 {
 	struct messenger_conv c;
-	struct messenger_site s = {0};
-	if (conv_or_reply(r, &c, &s))
+	if (visitor_or_reply(r, &c))
 		return 0;
-	messenger_site_clear(&s);
 	if (conv_limit_or_reply(r, "signal", c.id, SIGNAL_CONV_MINUTE))
 		return 0;
 	json_t *j = req_json_or_reply(r);
@@ -1185,10 +1187,8 @@ static int typing_post(struct req *r)
 static int read_post(struct req *r)
 {
 	struct messenger_conv c;
-	struct messenger_site s = {0};
-	if (conv_or_reply(r, &c, &s))
+	if (visitor_or_reply(r, &c))
 		return 0;
-	messenger_site_clear(&s);
 	if (conv_limit_or_reply(r, "signal", c.id, SIGNAL_CONV_MINUTE))
 		return 0;
 	json_t *j = req_json_or_reply(r);
@@ -1209,10 +1209,8 @@ static int read_post(struct req *r)
 static int stream_get(struct req *r)
 {
 	struct messenger_conv c;
-	struct messenger_site s = {0};
-	if (conv_or_reply(r, &c, &s))
+	if (visitor_or_reply(r, &c))
 		return 0;
-	messenger_site_clear(&s);
 	char ready[96];
 	snprintf(ready, sizeof(ready), "{\"conversation_id\":%" PRId64 ",\"ticket_id\":%" PRId64 "}",
 		 c.id, c.ticket_id);
@@ -1291,10 +1289,8 @@ static int outcome_run(struct db *db, void *arg)
 static int outcome_post(struct req *r, int solved)
 {
 	struct messenger_conv c;
-	struct messenger_site s = {0};
-	if (conv_or_reply(r, &c, &s))
+	if (visitor_or_reply(r, &c))
 		return 0;
-	messenger_site_clear(&s);
 	struct outcome_op o = {.c = c, .solved = solved, .now = now_seconds()};
 	if (solved) {
 		json_t *j = req_json_or_reply(r);
