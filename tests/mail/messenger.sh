@@ -88,7 +88,9 @@ check "the conversation is ticket $T" test "$(api GET "/tickets/$T.json" | js 'j
 # 1. an unread reply goes out by email after the delay
 api PUT "/tickets/$T.json" '{"ticket":{"comment":{"body":"주문을 취소해 드렸습니다.","public":true}}}' >/dev/null
 C1=$(api GET "/tickets/$T/comments.json" | js 'j.comments[j.comments.length-1].id')
-check "the job waits messenger_mail_delay" test "$(sql "SELECT run_at - created_at >= 3 FROM jobs WHERE kind = 'mail.send' AND payload LIKE '%\"comment_id\":$C1,%'")" = 1
+# the listener queues the job after the commit (the dispatcher's tick)
+delayed_job() { test "$(sql "SELECT j.run_at - c.created_at >= 3 FROM jobs j, comments c WHERE c.id = $C1 AND j.kind = 'mail.send' AND j.payload LIKE '%\"comment_id\":$C1,%'")" = 1; }
+check "the job waits messenger_mail_delay" wait_for 30 delayed_job
 flush
 check "the unread reply arrived by email" wait_for 60 has_mail_id "$RCPT" "t$T.c$C1@support.test"
 M=$(imap_fetch "$RCPT" "$(uid_of "$RCPT" "t$T.c$C1@support.test")")
