@@ -993,16 +993,13 @@ out:
 static int messages_list(struct req *r)
 {
 	struct messenger_conv c;
-	struct messenger_site s = {0};
-	if (conv_or_reply(r, &c, &s))
+	if (visitor_or_reply(r, &c))
 		return 0;
 	const char *a = req_arg(r, "after");
 	int64_t after = a ? strtoll(a, NULL, 10) : 0;
 	json_t *m = messages_json(r, &c, after > 0 ? after : 0);
-	if (!m) {
-		messenger_site_clear(&s);
+	if (!m)
 		return reply_db_down(r);
-	}
 	json_t *bot = json_null();
 	if (c.bot_token_hash[0]) {
 		struct ab_deflection d = {0};
@@ -1012,10 +1009,8 @@ static int messages_list(struct req *r)
 		}
 		ab_deflection_clear(&d);
 	}
-	reply_json(r, 200, json_pack("{s:o,s:o,s:o,s:o}", "conversation", conv_json(r, &c, NULL),
-				     "messages", m, "bot", bot, "site",
-				     site_public_json(r, &s)));
-	messenger_site_clear(&s);
+	reply_json(r, 200, json_pack("{s:o,s:o,s:o}", "conversation", conv_json(r, &c, NULL),
+				     "messages", m, "bot", bot));
 	return 0;
 }
 
