@@ -309,3 +309,36 @@ int messenger_reply_read(struct db *db, int64_t ticket_id, int64_t comment_id)
 	db_res_free(r);
 	return read;
 }
+
+int messenger_signals_prune(struct db *db, int64_t before, int64_t *deleted)
+{
+	*deleted = 0;
+	char *v = NULL;
+	int rc = setting_get(db, "messenger.signals_pruned_id", &v);
+	if (rc < 0)
+		return rc;
+	int64_t from = v ? strtoll(v, NULL, 10) : 0;
+	free(v);
+	struct db_res *r;
+	/* the newest id in the next batch that is old enough (ids follow
+	 * commit order, so everything before it is old enough too) */
+	rc = db_query(db, &r,
+		      "SELECT COALESCE(MAX(id), 0) FROM events WHERE id > ? AND id <= ? AND created_at < ?",
+		      "iii", from, from + MESSENGER_PRUNE_BATCH, before);
+	if (rc)
+		return rc;
+	int64_t upto = db_int(r, 0, 0);
+	db_res_free(r);
+	if (upto <= from)
+		return 1; /* caught up */
+	rc = db_query(db, NULL,
+		      "DELETE FROM events WHERE id > ? AND id <= ? AND type IN ('signal.viewing',"
+		      " 'signal.typing', 'signal.left', 'signal.read')",
+		      "ii", from, upto);
+	if (rc)
+		return rc;
+	*deleted = db_changes(db);
+	char num[24];
+	snprintf(num, sizeof(num), "%lld", (long long)upto);
+	return setting_set(db, "messenger.signals_pruned_id", num);
+}

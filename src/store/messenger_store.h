@@ -81,6 +81,16 @@ int messenger_conv_reassign(struct db *db, int64_t from, int64_t into);
  * a messenger ticket), DB_* on failure. */
 int messenger_reply_read(struct db *db, int64_t ticket_id, int64_t comment_id);
 
+/* Viewing/typing/read signals are outbox events that matter for seconds:
+ * delete those committed before `before`, walking the events by id from
+ * where the last prune stopped (setting "messenger.signals_pruned_id"),
+ * at most MESSENGER_PRUNE_BATCH ids per call (a primary-key range, never a
+ * scan of the whole outbox).  *deleted gets the count; run it inside
+ * store_write().  0 when a batch was walked (call again), 1 when nothing
+ * old enough is left, or DB_*. */
+#define MESSENGER_PRUNE_BATCH 100000
+int messenger_signals_prune(struct db *db, int64_t before, int64_t *deleted);
+
 /* For reports: conversations since `since`, and of them self-served and
  * handed off. */
 struct messenger_stats {

@@ -5,6 +5,7 @@
  */
 #include "store/messenger_store.h"
 #include "store/store.h"
+#include "store/ticket_store.h"
 #include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,8 @@ static int setup(void **state)
 {
 	static const char *const wipe[] = {"DELETE FROM messenger_sites",
 					   "DELETE FROM messenger_conversations",
-					   "DELETE FROM messenger_tokens"};
+					   "DELETE FROM messenger_tokens", "DELETE FROM events",
+					   "DELETE FROM settings WHERE name = 'messenger.signals_pruned_id'"};
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	char err[512] = "";
 	fx->st = store_open(g_url, 0, 1, err, sizeof(err));
@@ -182,11 +184,36 @@ static void test_conversations(void **state)
 	free(v);
 }
 
+static void test_prune_signals(void **state)
+{
+	struct db *db = ((struct fixture *)*state)->db;
+	/* old: a typing signal, a comment; new: a viewing signal */
+	assert_int_equal(event_store_append(db, "signal.typing", 1, 2, "{}", 100), 0);
+	assert_int_equal(event_store_append(db, "comment.added", 1, 2, "{}", 101), 0);
+	assert_int_equal(event_store_append(db, "signal.read", 1, 2, "{}", 102), 0);
+	assert_int_equal(event_store_append(db, "signal.viewing", 1, 3, "{}", 5000), 0);
+	int64_t n = -1;
+	assert_int_equal(messenger_signals_prune(db, 1000, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(messenger_signals_prune(db, 1000, &n), 1); /* caught up */
+	assert_int_equal(n, 0);
+	struct db_res *r;
+	assert_int_equal(db_query(db, &r, "SELECT type FROM events ORDER BY id", ""), 0);
+	assert_int_equal(r->nrows, 2);
+	assert_string_equal(db_str(r, 0, 0), "comment.added");
+	assert_string_equal(db_str(r, 1, 0), "signal.viewing");
+	db_res_free(r);
+	/* later, the newer one goes too */
+	assert_int_equal(messenger_signals_prune(db, 6000, &n), 0);
+	assert_int_equal(n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_sites, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_conversations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prune_signals, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store/messenger", tests, group_setup, group_teardown);
 }
