@@ -139,6 +139,32 @@ describe('the web messenger', () => {
     assert.match(frame.headers.get('content-security-policy'), new RegExp(`frame-ancestors 'self' ${ORIGIN}`));
   });
 
+  test('the business-hours notice: closed now, with the next opening', async () => {
+    // one hour a week, starting 12 hours from now (UTC): certainly closed now
+    const now = new Date();
+    const minuteOfWeek = now.getUTCDay() * 1440 + now.getUTCHours() * 60 + now.getUTCMinutes();
+    const start = (minuteOfWeek + 720) % 10080;
+    const startAligned = start - (start % 60);
+    const sched = await rawFetch('/api/v2/business_hours/schedules.json', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ schedule: { name: uniq('messenger hours '), time_zone: 'UTC', intervals: [{ start_time: startAligned, end_time: startAligned + 60 }] } }),
+    });
+    assert.equal(sched.status, 201, show(sched));
+    const put = await rawFetch(`/api/v2/sonnim/messenger/sites/${site.id}.json`, {
+      method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ site: { schedule_id: sched.body.schedule.id } }),
+    });
+    assert.equal(put.status, 200, show(put));
+    const r = await mfetch(`/messenger/v1/sites/${site.key}`);
+    assert.equal(r.body.site.business_hours.open, false, show(r));
+    const next = Date.parse(r.body.site.business_hours.next_open_at);
+    const hours = (next - now.getTime()) / 3600e3;
+    assert.ok(hours > 10 && hours < 13, `next opening in ${hours} h: ${r.body.site.business_hours.next_open_at}`);
+    const back = await rawFetch(`/api/v2/sonnim/messenger/sites/${site.id}.json`, {
+      method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ site: { schedule_id: null } }),
+    });
+    assert.equal(back.status, 200, show(back));
+  });
+
   test('a conversation is a ticket: messages both ways, the stream, typing and read receipts', async () => {
     const body = uniq('주문한 물건이 안 와요 ');
     const r = await mfetch(`/messenger/v1/sites/${site.key}/conversations`, { method: 'POST', body: { body, name: '김손님' } });

@@ -183,6 +183,20 @@ describe('messenger: a customer and an agent', () => {
   });
 });
 
+describe('messenger: in Korean', () => {
+  test('a Korean browser gets the Korean messenger with the reply-time notice', async () => {
+    const ctx = await browser.newContext({ locale: 'ko-KR' });
+    try {
+      const { frame } = await customerPage(`${shop.url}/`, ctx);
+      await frame.getByRole('button', { name: '메신저 열기' }).click();
+      await frame.getByRole('button', { name: '새 대화' }).waitFor();
+      await frame.locator('[data-hours=open]', { hasText: '분 안에 답변드립니다' }).waitFor();
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
 describe('messenger: refused embedding', () => {
   test('a site that is not listed cannot embed the messenger', async () => {
     const ctx = await browser.newContext();
