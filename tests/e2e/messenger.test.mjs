@@ -197,6 +197,46 @@ describe('messenger: in Korean', () => {
   });
 });
 
+// The proactive endpoint belongs to the "proactive" side (GET
+// /messenger/v1/sites/{key}/proactive?url=PAGE); until it is merged here
+// the browser answers for it with the agreed shape, so this checks only
+// what the widget does with such an answer.
+describe('messenger: proactive banners, prompts and messages (the widget side)', () => {
+  test('banners show (a dismissed one stays away), a prompt appears after its delay, messages list', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    let asked = '';
+    await ctx.route('**/messenger/v1/sites/*/proactive*', (route) => {
+      asked = route.request().url();
+      route.fulfill({
+        status: 200, contentType: 'application/json',
+        body: JSON.stringify({
+          banners: [{ id: 7, text: 'Deliveries are delayed by snow', level: 'warning', dismissible: true },
+            { id: 8, text: 'Payments are down', level: 'critical', dismissible: false }],
+          prompts: [{ id: 3, delay_seconds: 1, message: 'Need help choosing a size?' }],
+          messages: [{ id: 5, body: 'Your order 1234 has shipped', sent_at: new Date().toISOString() }],
+        }),
+      });
+    });
+    try {
+      const { page, frame } = await customerPage(`${shop.url}/products/42`, ctx);
+      await frame.locator('.prompt', { hasText: 'Need help choosing a size?' }).waitFor();
+      assert.match(decodeURIComponent(asked), /url=http:\/\/127\.0\.0\.1:\d+\/products\/42/);
+      await frame.locator('.prompt').click();
+      await frame.locator('[data-banner="7"]', { hasText: 'Deliveries are delayed' }).waitFor();
+      await frame.locator('[data-banner="8"]').waitFor();
+      await frame.locator('[data-proactive="5"]', { hasText: 'has shipped' }).waitFor();
+      await frame.locator('[data-banner="7"] button').click();
+      await page.reload();
+      const f2 = page.frameLocator('iframe[data-sonnim-messenger]');
+      await f2.locator('[data-launcher]').click();
+      await f2.locator('[data-banner="8"]').waitFor();
+      assert.equal(await f2.locator('[data-banner="7"]').count(), 0, 'the dismissed banner stays dismissed');
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
 describe('messenger: refused embedding', () => {
   test('a site that is not listed cannot embed the messenger', async () => {
     const ctx = await browser.newContext();
