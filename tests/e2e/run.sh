@@ -11,14 +11,14 @@
 # Order of events: `npm ci` here (playwright-core pinned by
 # package-lock.json) and in tests/api (node-zendesk, for the harness) when
 # their node_modules are missing; then one `node --test` per file
-# (workspace.test.mjs, helpcenter.test.mjs), each with its own work
+# (workspace, helpcenter, messenger .test.mjs), each with its own work
 # directory and server, the counts added up.  Screenshots go to a temp dir unless
 # SONNIM_E2E_SCREENSHOTS says where.  Last line, exactly:
 # "e2e: N passed, M failed"; exit 0 only when M == 0 and N > 0.
 #
 # Environment: SONNIM_BIN (default $BUILD/asan/sonnim), SONNIM_CHROMIUM
 # (default /usr/bin/chromium), SONNIM_E2E_SCREENSHOTS, SONNIM_E2E_TESTS (which
-# files, default "workspace helpcenter").
+# files, default "workspace helpcenter messenger").
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
