@@ -42,7 +42,7 @@ $(BUILD)/asan/%.o: src/%.c $(HDRS)
 # missing or older than it, esbuild into $(BUILD)/web (hashed names), then
 # scripts/embed-web.mjs turns that into $(BUILD)/gen/web_assets.c (bytes +
 # gzip + ETags), compiled into the binary like any other source.
-WEB_SRC := web/package.json web/package-lock.json web/build.mjs $(wildcard web/src/*)
+WEB_SRC := web/package.json web/package-lock.json web/build.mjs $(wildcard web/src/*) $(wildcard web/widget/*)
 web/node_modules/.package-lock.json: web/package-lock.json web/package.json
 	@echo "  NPM     web (npm ci)"
 	@cd web && npm ci --no-audit --no-fund --loglevel=error

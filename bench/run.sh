@@ -16,7 +16,9 @@
 #   5. BENCH_PG=1: ticket show and create on PostgreSQL (tests/pg.sh)
 #   6. BENCH_PEER=1: Request Tracker 5 as a peer (../shared/bench/peer-rt.sh;
 #      root, installs Debian packages)
-#   last: rules (bench/rules.sh), then the agent workspace in Chromium
+#   last: the messenger (bench/messenger.sh: 10,000 open visitor streams,
+#      RSS, customer send -> agent stream p50/p99), rules (bench/rules.sh),
+#      then the agent workspace in Chromium
 #      (bench/web.sh: first-load bytes and time, ticket-to-ticket switch)
 #
 # Environment (defaults in brackets):
@@ -372,6 +374,9 @@ if [ -n "$PEER_SUMMARY" ]; then
 	sed 's/^/  /' "$PEER_SUMMARY"
 fi
 say ""
+say "messenger (bench/messenger.sh): ${BENCH_MSG_STREAMS:-10000} open visitor streams on one server, RSS, send -> agent stream latency"
+SONNIM_BIN="$BIN" sh "$B/messenger.sh" || say "bench: the messenger section failed"
+
 say "rules (bench/rules.sh): 500 triggers and 50 SLA policies per update, automation pass over 100,000 tickets"
 SONNIM_BIN="$BIN" sh "$B/rules.sh" || say "bench: the rules section failed"
 say ""

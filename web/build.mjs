@@ -34,6 +34,21 @@ const result = await esbuild.build({
   logLevel: 'warning',
 });
 
+// The messenger (web/widget/): the loader a site puts in a <script> tag
+// and the app of the iframe it opens, each one self-contained script
+// without hashes in the names (the loader's URL is in customers' pages;
+// both are served no-cache with an ETag).
+await esbuild.build({
+  entryPoints: { loader: path.join(here, 'widget', 'loader.js'), frame: path.join(here, 'widget', 'frame.js') },
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['chrome100', 'firefox100', 'safari15'],
+  outdir: path.join(out, 'widget'),
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
 const outputs = Object.entries(result.metafile.outputs);
 const names = outputs.map(([p]) => path.basename(p));
 const entry = outputs.find(([p, o]) => o.entryPoint && p.endsWith('.js'));

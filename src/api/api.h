@@ -106,4 +106,9 @@ int ticket_write_and_reply(struct req *r, int64_t id, struct ticket_change *c);
 /* Resolve an "email"/"name" requester object into a user id (creates an
  * end-user when unknown).  0 or -1 with err. */
 int requester_resolve(struct req *r, json_t *req_obj, int64_t *out, char *err, size_t errlen);
+/* The upload and attachment-content handlers of api/uploads.c for the
+ * actor the caller put in r->actor (the messenger's visitor): the same
+ * checks and replies as POST /api/v2/uploads and GET .../content. */
+int upload_create_or_reply(struct req *r);
+int attachment_content_or_reply(struct req *r, int64_t id);
 #endif

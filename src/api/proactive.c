@@ -24,8 +24,10 @@
  *
  * The public endpoint answers anonymous visitors with what everyone may
  * see (Access-Control-Allow-Origin: *, it holds nothing personal); a
- * visitor is known only through proactive_user_resolver (NULL here: the
- * messenger's conversation tokens are wired in by its branch).
+ * visitor is known only through proactive_user_resolver: the messenger's
+ * conversation token of that site (messenger_visitor_user in
+ * api/messenger.c); such answers are personal and carry no CORS header
+ * (the widget's iframe is on this origin).
  */
 #include "api/api.h"
 #include "api/help_center.h"
@@ -41,7 +43,7 @@
 #include <string.h>
 
 int (*proactive_user_resolver)(struct db *db, const char *site_key, const char *token,
-			       int64_t *user_id);
+			       int64_t *user_id) = messenger_visitor_user;
 
 /* ---- banners and prompts ---- */
 

@@ -274,10 +274,10 @@ static void content_headers(struct req *r, const char *etag, const struct filety
 	reply_header(r, "Content-Security-Policy", CONTENT_CSP);
 }
 
-static int attachments_content(struct req *r)
+static int content_of(struct req *r, int64_t id)
 {
 	struct attachment_row row = {0};
-	if (load_visible_or_reply(r, r->id[0], &row))
+	if (load_visible_or_reply(r, id, &row))
 		return 0;
 	char etag[70];
 	snprintf(etag, sizeof(etag), "\"%s\"", row.a.sha256 ? row.a.sha256 : "");
@@ -303,6 +303,21 @@ static int attachments_content(struct req *r)
 		content_headers(r, etag, &sv, row.a.file_name);
 	attachment_row_clear(&row);
 	return 0;
+}
+
+static int attachments_content(struct req *r)
+{
+	return content_of(r, r->id[0]);
+}
+
+int upload_create_or_reply(struct req *r)
+{
+	return uploads_create(r);
+}
+
+int attachment_content_or_reply(struct req *r, int64_t id)
+{
+	return content_of(r, id);
 }
 
 const struct route upload_routes[] = {

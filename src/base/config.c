@@ -46,6 +46,9 @@ static const struct key {
 	{"hc_brand_color", K_STR, offsetof(struct config, hc_brand_color), 16},
 	{"hc_form_ip_limit", K_INT, offsetof(struct config, hc_form_ip_limit), 0},
 	{"hc_form_email_limit", K_INT, offsetof(struct config, hc_form_email_limit), 0},
+	{"messenger_mail_delay", K_INT, offsetof(struct config, messenger_mail_delay), 0},
+	{"messenger_ip_limit", K_INT, offsetof(struct config, messenger_ip_limit), 0},
+	{"max_connections", K_INT, offsetof(struct config, max_connections), 0},
 };
 
 int config_set(struct config *c, const char *key, const char *value)
@@ -107,6 +110,8 @@ static void defaults(struct config *c)
 	c->mail_rate_limit = 20;
 	c->hc_form_ip_limit = 30;
 	c->hc_form_email_limit = 5;
+	c->messenger_mail_delay = 120;
+	c->messenger_ip_limit = 10;
 	c->mail_auto_reply = 1;
 	c->max_mail = 50 << 20;
 	snprintf(c->hc_brand_color, sizeof(c->hc_brand_color), "#1f6feb");

@@ -37,6 +37,11 @@ struct config {
 	char hc_brand_color[16];	/* help center theme colour, #rgb or #rrggbb */
 	int hc_form_ip_limit;	/* contact-form submissions per hour from one IP; 0 = no limit */
 	int hc_form_email_limit;	/* ... for one email address (or signed-in user) */
+	int messenger_mail_delay;	/* seconds before an unread messenger reply goes by email */
+	int messenger_ip_limit;	/* new messenger conversations a minute from one address (other
+				   messenger requests: 30x that); 0 = no limit (benchmarks) */
+	int max_connections;	/* open connections (event streams included); 0 = as many as
+				   the file descriptor limit allows */
 };
 
 /* Defaults, then path (if non-NULL and present; must exist if required),

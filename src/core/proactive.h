@@ -170,11 +170,14 @@ void campaign_unsubscribe_url(const char *base_url, const struct user *u, const 
 
 /* Who a visitor of the public proactive endpoint is: the messenger's
  * conversation token (the Bearer credential) of site_key -> 0 and
- * *user_id, or -1 when the token is unknown.  NULL (the default) = every
- * visitor is anonymous; the messenger branch sets it at startup. */
+ * *user_id, or -1 when the token is unknown.  Set to
+ * messenger_visitor_user (api/messenger.c); NULL = every visitor is
+ * anonymous. */
 struct db;
 extern int (*proactive_user_resolver)(struct db *db, const char *site_key, const char *token,
 				      int64_t *user_id);
+int messenger_visitor_user(struct db *db, const char *site_key, const char *token,
+			   int64_t *user_id);
 
 /* Put the recipient's placeholders into ctx for a campaign's subject and
  * body: user.id, user.name, user.first_name (the name's first word),

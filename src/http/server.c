@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -392,7 +393,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		snprintf(r->path, sizeof(r->path), "%s", url);
 		int64_t cap = s->cfg.max_body;
 		if (!strncmp(url, "/api/v2/uploads", 15) ||
-		    (!strncmp(url, "/hc/", 4) && strstr(url, "/requests/new"))) /* attachments */
+		    (!strncmp(url, "/hc/", 4) && strstr(url, "/requests/new")) || /* attachments */
+		    (!strncmp(url, "/messenger/v1/conversations/", 28) && strstr(url, "/uploads")))
 			cap = s->cfg.max_upload;
 		buf_init(&r->body, (size_t)cap);
 		atomic_fetch_add(&inflight, 1);
@@ -458,6 +460,23 @@ int server_start(struct server *s)
 		log_error("http", "bad listen address '%s'", s->cfg.listen_addr);
 		return -1;
 	}
+	/* event streams hold a connection each: allow as many as the file
+	 * descriptor limit (raised to its hard maximum) leaves room for,
+	 * keeping 256 for the database, mail and log files */
+	unsigned maxconn = 1000;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
+		if (rl.rlim_cur < want) {
+			rl.rlim_cur = want;
+			if (setrlimit(RLIMIT_NOFILE, &rl))
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (rl.rlim_cur > 1256)
+			maxconn = rl.rlim_cur - 256 > 200000 ? 200000 : (unsigned)(rl.rlim_cur - 256);
+	}
+	if (s->cfg.max_connections > 0 && (unsigned)s->cfg.max_connections < maxconn)
+		maxconn = (unsigned)s->cfg.max_connections;
 	s->mhd = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			MHD_ALLOW_SUSPEND_RESUME,
@@ -465,7 +484,7 @@ int server_start(struct server *s)
 		on_request, s, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
 		MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)1000, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+		maxconn, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
 	if (!s->mhd) {
 		log_error("http", "cannot listen on %s:%d", s->cfg.listen_addr, s->cfg.port);
 		return -1;

@@ -43,6 +43,8 @@
 #include "store/ticket_store.h"
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -51,6 +53,8 @@
 struct sse_client {
 	struct MHD_Connection *conn;	/* the stream's connection (MHD owns it) */
 	struct actor actor;		/* who listens: visibility of each event */
+	int64_t ticket_id;		/* a messenger visitor's stream: only this ticket;
+					   0 for an agent's stream */
 	struct buf out;			/* bytes not yet handed to MHD */
 	size_t sent;			/* of out, already handed over */
 	int suspended;			/* connection suspended by on_read, awaiting resume */
@@ -64,6 +68,7 @@ static struct {
 	struct sse_client *head;	/* open streams */
 	int nclients;
 	int running, stopping;
+	int kicked;			/* sse_kick() since the last poll */
 	int64_t last_id;		/* newest event id already fanned out */
 	int stale;			/* last_id unknown (no stream was open) */
 	struct server *srv;
@@ -72,7 +77,8 @@ static struct {
 
 /* The events that reach browsers (a closed list, as the outbox's). */
 static const char *const streamed[] = {"ticket.created", "ticket.updated", "comment.added",
-				       "ticket.deleted"};
+				       "ticket.deleted", "signal.viewing", "signal.typing",
+				       "signal.left", "signal.read"};
 
 int sse_clients(void)
 {
@@ -133,7 +139,21 @@ static void on_free(void *cls)
 	free(c);
 }
 
+static int open_or_reply(struct req *r, int64_t ticket_id, const char *ready);
+
 int sse_open_or_reply(struct req *r)
+{
+	char ready[64];
+	snprintf(ready, sizeof(ready), "{\"user_id\":%lld}", (long long)r->actor.user_id);
+	return open_or_reply(r, 0, ready);
+}
+
+int sse_open_visitor_or_reply(struct req *r, int64_t ticket_id, const char *ready_json)
+{
+	return open_or_reply(r, ticket_id, ready_json);
+}
+
+static int open_or_reply(struct req *r, int64_t ticket_id, const char *ready)
 {
 	int64_t last = 0;
 	pthread_mutex_lock(&hub.lock);
@@ -148,11 +168,14 @@ int sse_open_or_reply(struct req *r)
 	struct sse_client *c = xcalloc(1, sizeof(*c));
 	c->conn = r->conn;
 	c->actor = r->actor;
+	c->ticket_id = ticket_id;
 	buf_init(&c->out, SSE_MAX_PENDING * 2);
-	buf_addf(&c->out, "retry: 2000\n\nevent: ready\ndata: {\"user_id\":%lld}\n\n",
-		 (long long)r->actor.user_id);
+	buf_addf(&c->out, "retry: 2000\n\nevent: ready\ndata: %s\n\n", ready);
 	struct MHD_Response *resp =
-		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, on_read, c, on_free);
+		/* a visitor's stream carries a few small events: a small block
+		 * keeps 10,000 of them cheap */
+		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, ticket_id ? 2048 : 16 * 1024,
+						  on_read, c, on_free);
 	if (!resp) {
 		buf_release(&c->out);
 		free(c);
@@ -212,26 +235,80 @@ static int is_streamed(const char *type)
 	return 0;
 }
 
+/* May agent stream c hear of e about ticket t (NULL: deleted)? */
+static int agent_sees(const struct sse_client *c, const struct ticket *t)
+{
+	return t ? ticket_can_view(&c->actor, t)
+		 : c->actor.role == ROLE_ADMIN ||
+			   (c->actor.role == ROLE_AGENT && c->actor.restriction == RESTRICT_NONE);
+}
+
+/* What a visitor's stream hears of e: comment.added of a public comment
+ * ("message"), ticket.updated ("conversation": status may have changed),
+ * an agent's typing ("typing") and an agent viewing the ticket ("seen",
+ * the read receipt the widget shows); NULL for the rest (internal notes,
+ * the visitor's own signals). */
+static const char *visitor_event(const struct event_row *e, json_t *p)
+{
+	if (!strcmp(e->type, "comment.added"))
+		return json_is_true(json_object_get(p, "public")) ? "message" : NULL;
+	if (!strcmp(e->type, "ticket.updated"))
+		return "conversation";
+	const char *role = json_string_value(json_object_get(p, "role"));
+	if (!role || strcmp(role, "agent"))
+		return NULL;
+	if (!strcmp(e->type, "signal.typing") || !strcmp(e->type, "signal.left"))
+		return "typing";
+	if (!strcmp(e->type, "signal.viewing"))
+		return "seen"; /* an agent has the conversation open: the visitor's read receipt */
+	return NULL;
+}
+
 /* Fan one event out to the clients that may see its ticket (lock held).
  * t is the ticket, or NULL when it is gone (deleted): then only admins and
- * unrestricted agents hear of it. */
+ * unrestricted agents hear of it.  Signals (viewing, typing, left, read)
+ * go as event "signal" with their payload, never to their own sender. */
 static void fan_out(const struct event_row *e, const struct ticket *t)
 {
-	struct buf m = BUF_INIT;
+	int signal = !strncmp(e->type, "signal.", 7);
+	json_t *p = e->payload ? json_loads(e->payload, 0, NULL) : NULL;
+	struct buf m = BUF_INIT, v = BUF_INIT;
 	buf_addf(&m,
 		 "id: %lld\nevent: %s\ndata: {\"id\":%lld,\"type\":\"%s\",\"ticket_id\":%lld,"
-		 "\"actor_id\":%lld,\"created_at\":%lld}\n\n",
-		 (long long)e->id, e->type, (long long)e->id, e->type, (long long)e->ticket_id,
-		 (long long)e->actor_id, (long long)e->created_at);
-	for (struct sse_client *c = hub.head; c; c = c->next) {
-		int see = t ? ticket_can_view(&c->actor, t)
-			    : c->actor.role == ROLE_ADMIN ||
-				      (c->actor.role == ROLE_AGENT &&
-				       c->actor.restriction == RESTRICT_NONE);
-		if (see)
-			client_add(c, m.s, m.len);
+		 "\"actor_id\":%lld,\"created_at\":%lld",
+		 (long long)e->id, signal ? "signal" : e->type, (long long)e->id, e->type,
+		 (long long)e->ticket_id, (long long)e->actor_id, (long long)e->created_at);
+	if (signal && json_is_object(p))
+		buf_addf(&m, ",\"signal\":%s", e->payload);
+	buf_adds(&m, "}\n\n");
+	const char *ve = t ? visitor_event(e, p) : NULL;
+	if (ve) {
+		json_t *d = json_pack("{s:I,s:s}", "ticket_id", (json_int_t)e->ticket_id, "type", ve);
+		if (!strcmp(ve, "message"))
+			json_object_set(d, "comment_id", json_object_get(p, "comment_id"));
+		else if (!strcmp(ve, "typing")) {
+			json_object_set_new(d, "typing", json_boolean(!strcmp(e->type, "signal.typing")));
+			json_t *name = json_object_get(p, "name");
+			if (json_is_string(name))
+				json_object_set(d, "name", name);
+		} else if (!strcmp(ve, "conversation"))
+			json_object_set_new(d, "status", json_string(t->status ? t->status : ""));
+		char *ds = json_dumps(d, JSON_COMPACT);
+		json_decref(d);
+		buf_addf(&v, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)e->id, ve, ds);
+		free(ds);
 	}
+	for (struct sse_client *c = hub.head; c; c = c->next) {
+		if (c->ticket_id) {
+			if (ve && c->ticket_id == e->ticket_id)
+				client_add(c, v.s, v.len);
+		} else if (agent_sees(c, t) && !(signal && c->actor.user_id == e->actor_id)) {
+			client_add(c, m.s, m.len);
+		}
+	}
+	json_decref(p);
 	buf_release(&m);
+	buf_release(&v);
 }
 
 /* Read and fan out what was committed since last_id; 0 or <0 (database). */
@@ -279,7 +356,9 @@ static void *hub_main(void *arg)
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&hub.wake, &hub.lock, &ts);
+		if (!hub.kicked) /* a kick during the last poll is not lost */
+			pthread_cond_timedwait(&hub.wake, &hub.lock, &ts);
+		hub.kicked = 0;
 		if (hub.stopping)
 			break;
 		if (!hub.nclients) {
@@ -311,6 +390,14 @@ static void *hub_main(void *arg)
 	pthread_mutex_unlock(&hub.lock);
 	free(w.v);
 	return NULL;
+}
+
+void sse_kick(void)
+{
+	pthread_mutex_lock(&hub.lock);
+	hub.kicked = 1;
+	pthread_cond_broadcast(&hub.wake);
+	pthread_mutex_unlock(&hub.lock);
 }
 
 int sse_start(struct server *s)

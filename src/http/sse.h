@@ -26,6 +26,17 @@ void sse_stop(void);
 /* Reply to r with a stream for r->actor (agents and admins; the route
  * checks the role).  Always returns 0 (a 503 when the hub is not running). */
 int sse_open_or_reply(struct req *r);
+/* Reply to r with a messenger visitor's stream: only ticket_id's public
+ * comments ("message" {comment_id}), its updates ("conversation"
+ * {status}), agents' typing ("typing" {typing, name}) and an agent
+ * having it open ("seen").  ready_json is
+ * the data of the first "ready" event.  Always returns 0. */
+int sse_open_visitor_or_reply(struct req *r, int64_t ticket_id, const char *ready_json);
+/* Read the outbox now rather than at the next tick: called after a commit
+ * in this process whose events someone is waiting for (the messenger's
+ * messages and signals).  Other processes' commits still arrive within
+ * SSE_POLL_MS. */
+void sse_kick(void);
 /* Streams open now (for /metrics and the tests). */
 int sse_clients(void);
 #endif

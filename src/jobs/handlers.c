@@ -34,10 +34,14 @@
  *                        channel (jobs/campaign.c); queued at send_at or by send_now
  *   campaign.mail        {"delivery_id"}: one campaign email with its unsubscribe
  *                        link (channels/email/campaign.c)
+ *   messenger.prune_signals {"now": optional} -> {"deleted"}: viewing/typing/read
+ *                        signal events older than an hour leave the outbox; queued
+ *                        every 10 minutes (store/messenger_store.h)
  *
  * Listeners, in the order the dispatcher runs them (closed list of event
  * types in the `events` table: ticket.created, ticket.updated,
- * ticket.deleted, comment.added, sla.breached, sla.about_to_breach; every
+ * ticket.deleted, comment.added, sla.breached, sla.about_to_breach,
+ * signal.viewing, signal.typing, signal.left, signal.read; every
  * listener ignores the types it does not know); each runs in the dispatcher's
  * transaction with its cursor, so each event counts exactly once:
  *   ticket_metrics   Zendesk's ticket metrics (replies, reopens, first reply
@@ -62,6 +66,7 @@
 #include "jobs/sla_breach.h"
 #include "core/metric.h"
 #include "store/job_store.h"
+#include "store/messenger_store.h"
 #include "store/metric_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
@@ -264,6 +269,40 @@ static int merge(struct server *s, int64_t job_id, json_t *payload, json_t **res
 	return 0;
 }
 
+struct prune {
+	int64_t before, deleted;
+	int done;	/* nothing old enough is left */
+};
+
+static int prune_write(struct db *db, void *arg)
+{
+	struct prune *p = arg;
+	int rc = messenger_signals_prune(db, p->before, &p->deleted);
+	p->done = rc == 1;
+	return rc < 0 ? rc : 0;
+}
+
+/* messenger.prune_signals {"now"?}: signals older than an hour leave the
+ * outbox, a bounded batch at a time (store/messenger_store.h). */
+static int prune_signals_job(struct server *s, int64_t job_id, json_t *payload, json_t **result,
+			     char *err, size_t errlen)
+{
+	(void)job_id;
+	json_t *jnow = json_object_get(payload, "now");
+	int64_t now = json_is_integer(jnow) ? json_integer_value(jnow) : now_seconds();
+	struct prune p = {.before = now - 3600};
+	int64_t total = 0;
+	do {
+		if (store_write(s->store, prune_write, &p)) {
+			snprintf(err, errlen, "the signal events could not be pruned");
+			return -1;
+		}
+		total += p.deleted;
+	} while (!p.done);
+	*result = json_pack("{s:I}", "deleted", (json_int_t)total);
+	return 0;
+}
+
 const struct job_handler job_handlers[] = {
 	{"tickets.create_many", create_many, 1},
 	{"tickets.update_many", update_many, 1},
@@ -279,6 +318,7 @@ const struct job_handler job_handlers[] = {
 	{"sla.breach_check", sla_breach_job, 3},
 	{"campaign.send", campaign_send_job, 5},
 	{"campaign.mail", email_campaign_job, 8},
+	{"messenger.prune_signals", prune_signals_job, 3},
 	{0},
 };
 

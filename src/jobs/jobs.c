@@ -200,6 +200,7 @@ static const struct sched_entry {
 } schedule[] = {
 	{"automations", "automations.run", 3600},
 	{"sla_breaches", "sla.breach_check", 60},	/* jobs/sla_breach.h */
+	{"messenger_signals", "messenger.prune_signals", 600},	/* store/messenger_store.h */
 };
 
 static int schedule_write(struct db *db, void *p)

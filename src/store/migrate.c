@@ -421,6 +421,22 @@ static const char *const migrations[] = {
 	" is_default INTEGER NOT NULL DEFAULT 0, end_user_visible INTEGER NOT NULL DEFAULT 1,"
 	" field_ids TEXT NOT NULL DEFAULT '[]', created_at BIGINT NOT NULL,"
 	" updated_at BIGINT NOT NULL);",
+	/* the web messenger: sites, conversations (each one a ticket) and
+	 * their bearer tokens (SHA-256 only) */
+	"CREATE TABLE messenger_sites (id @ID@, site_key TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+	" origins TEXT NOT NULL DEFAULT '[]', jwt_secret TEXT, color TEXT NOT NULL DEFAULT '#1f73b7',"
+	" greeting TEXT, logo_url TEXT, bot_enabled INTEGER NOT NULL DEFAULT 1,"
+	" schedule_id BIGINT, reply_minutes INTEGER NOT NULL DEFAULT 10,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE TABLE messenger_conversations (id @ID@, site_id BIGINT NOT NULL,"
+	" ticket_id BIGINT NOT NULL, user_id BIGINT NOT NULL, outcome TEXT,"
+	" bot_token_hash TEXT, visitor_read_id BIGINT NOT NULL DEFAULT 0,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE INDEX messenger_conv_ticket ON messenger_conversations(ticket_id);"
+	"CREATE INDEX messenger_conv_user ON messenger_conversations(user_id, site_id);"
+	"CREATE INDEX messenger_conv_created ON messenger_conversations(created_at);"
+	"CREATE TABLE messenger_tokens (token_hash TEXT PRIMARY KEY,"
+	" conversation_id BIGINT NOT NULL, created_at BIGINT NOT NULL);",
 };
 
 static const char search_sqlite[] =

@@ -678,8 +678,9 @@ int ticket_write_run(struct db *db, void *arg)
 	free(payload);
 	if (!rc && w->comment_id) {
 		char p[96];
-		snprintf(p, sizeof(p), "{\"ticket_id\":%" PRId64 ",\"comment_id\":%" PRId64 "}",
-			 t.id, w->comment_id);
+		snprintf(p, sizeof(p),
+			 "{\"ticket_id\":%" PRId64 ",\"comment_id\":%" PRId64 ",\"public\":%s}",
+			 t.id, w->comment_id, w->change->comment_public ? "true" : "false");
 		rc = event_store_append(db, "comment.added", t.id, w->who.user_id, p, w->now);
 	}
 	if (!rc)

@@ -27,6 +27,7 @@ const files = [
   './ticketforms.test.mjs',
   './stream.test.mjs',
   './proactive.test.mjs',
+  './messenger.test.mjs',
   './permissions.test.mjs',
   './zz-durability.test.mjs',
 ];

@@ -31,7 +31,7 @@ const INVALID = [400, 422];
 // what an allowed request gets.  {t} a ticket the end-user requested, {u}
 // the end-user, {a} the agent, {o} an organization, {g} a group, {f} a
 // ticket field, {m} a group membership, {i} the end-user's email identity,
-// {l} a help-center locale.
+// {l} a help-center locale, {k} a messenger site key nothing has.
 const ENDPOINTS = [
   // system (plain fetch: outside /api/v2)
   ['GET', '//healthz', 'public', OK],
@@ -359,6 +359,30 @@ const ENDPOINTS = [
   ['POST', '/answer_bot/answers', 'public', INVALID, { body: { enquiry: '' } }],
   ['POST', '/answer_bot/resolution', 'public', INVALID, { body: { article_id: X } }],
   ['POST', '/answer_bot/rejection', 'public', INVALID, { body: { article_id: X } }],
+  // web messenger: the widget's files and public API (a conversation
+  // needs its bearer token: 401 without), agents' signals, admins' sites
+  ['GET', '//messenger/widget.js', 'public', OK],
+  ['GET', '//messenger/frame.js', 'public', OK],
+  ['GET', '//messenger/frame', 'public', MISSING],
+  ['GET', '//messenger/v1/sites/{k}', 'public', MISSING],
+  ['POST', '//messenger/v1/sites/{k}/conversations', 'public', MISSING, { body: { body: 'x' } }],
+  ['POST', '//messenger/v1/sites/{k}/identify', 'public', MISSING, { body: {} }],
+  ['GET', '//messenger/v1/conversations/{x}/messages', 'public', [401]],
+  ['POST', '//messenger/v1/conversations/{x}/messages', 'public', [401], { body: { body: 'x' } }],
+  ['POST', '//messenger/v1/conversations/{x}/uploads', 'public', [401], { body: {} }],
+  ['GET', '//messenger/v1/conversations/{x}/attachments/{x}', 'public', [401]],
+  ['POST', '//messenger/v1/conversations/{x}/typing', 'public', [401], { body: {} }],
+  ['POST', '//messenger/v1/conversations/{x}/read', 'public', [401], { body: {} }],
+  ['GET', '//messenger/v1/conversations/{x}/stream', 'public', [401]],
+  ['POST', '//messenger/v1/conversations/{x}/handoff', 'public', [401], { body: {} }],
+  ['POST', '//messenger/v1/conversations/{x}/solved', 'public', [401], { body: {} }],
+  ['POST', '/sonnim/tickets/{x}/signals', 'agent', MISSING, { body: { kind: 'viewing' } }],
+  ['GET', '/sonnim/messenger/stats', 'agent', OK],
+  ['GET', '/sonnim/messenger/sites', 'admin', OK],
+  ['POST', '/sonnim/messenger/sites', 'admin', INVALID, { body: { site: {} } }],
+  ['GET', '/sonnim/messenger/sites/{x}', 'admin', MISSING],
+  ['PUT', '/sonnim/messenger/sites/{x}', 'admin', MISSING, { body: { site: {} } }],
+  ['DELETE', '/sonnim/messenger/sites/{x}', 'admin', MISSING],
   // business hours: agents read, admins write
   ['GET', '/business_hours/schedules', 'agent', OK],
   ['POST', '/business_hours/schedules', 'admin', INVALID, { body: { schedule: { name: 'x' } } }],
@@ -449,6 +473,7 @@ describe('permission matrix: endpoint × role', () => {
       i: Array.isArray(idents.result) && idents.result.length ? idents.result[0].id : X,
       x: X,
       l: 'en-us',
+      k: 'nosuchsite',
     };
   });
 

@@ -11,14 +11,14 @@
 # Order of events: `npm ci` here (playwright-core pinned by
 # package-lock.json) and in tests/api (node-zendesk, for the harness) when
 # their node_modules are missing; then one `node --test` per file
-# (workspace, ticket, helpcenter .test.mjs), each with its own work
+# (workspace, ticket, helpcenter, selfservice, community, messenger .test.mjs), each with its own work
 # directory and server, the counts added up.  Screenshots go to a temp dir unless
 # SONNIM_E2E_SCREENSHOTS says where.  Last line, exactly:
 # "e2e: N passed, M failed"; exit 0 only when M == 0 and N > 0.
 #
 # Environment: SONNIM_BIN (default $BUILD/asan/sonnim), SONNIM_CHROMIUM
 # (default /usr/bin/chromium), SONNIM_E2E_SCREENSHOTS, SONNIM_E2E_TESTS (which
-# files, default "workspace ticket helpcenter selfservice community").
+# files, default "workspace ticket helpcenter selfservice community messenger").
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -57,7 +57,7 @@ case "$SONNIM_E2E_SCREENSHOTS" in /*) ;; *) SONNIM_E2E_SCREENSHOTS="$ROOT/$SONNI
 export SONNIM_E2E_SCREENSHOTS
 pass=0
 fail=0
-for name in ${SONNIM_E2E_TESTS:-workspace ticket helpcenter selfservice community}; do
+for name in ${SONNIM_E2E_TESTS:-workspace ticket helpcenter selfservice community messenger}; do
 	work=$TMP/work-$name
 	tap=$TMP/$name.tap
 	mkdir -p "$work"

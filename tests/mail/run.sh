@@ -177,5 +177,7 @@ suite signin tests/mail/signin.sh
 suite community tests/mail/community.sh
 # an outbound campaign: List-Unsubscribe, opt-out honoured, nothing sent twice
 suite campaign tests/mail/campaign.sh
+# the messenger's channel switch: an unread reply by email, the email answer back
+suite messenger tests/mail/messenger.sh
 
 finish

@@ -55,5 +55,7 @@ export function stream(onEvent, onOpen) {
   const types = ['ticket.created', 'ticket.updated', 'comment.added', 'ticket.deleted'];
   for (const t of types) es.addEventListener(t, (e) => onEvent(t, JSON.parse(e.data)));
   es.addEventListener('ready', () => onOpen && onOpen());
+  // viewing/typing/read signals: for presence.js, not a reason to refetch
+  es.addEventListener('signal', (e) => window.dispatchEvent(new CustomEvent('sonnim-signal', { detail: JSON.parse(e.data) })));
   return () => es.close();
 }

@@ -140,6 +140,11 @@ const en = {
   'kb.drafted': 'Draft article created.',
   'kb.requested': 'Article requested.',
   'kb.open': 'Open',
+  'presence.someone': 'Someone',
+  'presence.agentViewing': '{name} is also viewing this ticket',
+  'presence.agentTyping': '{name} is typing a reply: careful, you may answer twice',
+  'presence.customerTyping': 'The customer ({name}) is typing…',
+  'presence.customerSeen': 'The customer has seen the latest reply',
 };
 
 const ko = {
@@ -281,6 +286,11 @@ const ko = {
   'kb.drafted': '도움말 초안을 만들었습니다.',
   'kb.requested': '도움말을 요청했습니다.',
   'kb.open': '열기',
+  'presence.someone': '누군가',
+  'presence.agentViewing': '{name} 님도 이 티켓을 보고 있습니다',
+  'presence.agentTyping': '{name} 님이 답변을 입력 중입니다: 중복 답변에 주의하세요',
+  'presence.customerTyping': '고객({name})이 입력 중입니다…',
+  'presence.customerSeen': '고객이 최근 답변을 읽었습니다',
 };
 
 const dicts = { en, ko };

@@ -16,6 +16,7 @@ import { lazy } from './lazy.js';
 import { StatusBadge } from './badge.js';
 import { CustomerPanel } from './customer.js';
 import { KnowledgePanel } from './kb.js';
+import { Presence } from './presence.js';
 
 export { StatusBadge }; // its old home; the shell imports it from badge.js
 
@@ -289,6 +290,7 @@ export function TicketPage({ lang, id, agents, groups, composerMode, setComposer
         ${saveError && html`<p class="error" role="alert" data-save-error>${tr(lang, 'ticket.notSaved', { msg: saveError })}</p>`}
       </header>
       ${history ? html`<${AuditHistory} lang=${lang} id=${id} groups=${groups} version=${tk.updated_at} />` : html`<${Conversation} lang=${lang} page=${page} />`}
+      <${Presence} lang=${lang} ticketId=${id} />
       <${Composer} key=${id} lang=${lang} mode=${composerMode} setMode=${setComposerMode} onSubmit=${onSubmit} taRef=${taRef}
         ticket=${tk} agents=${agents} groups=${groups} macroOpen=${macroOpen} setMacroOpen=${setMacroOpen} />
     </div>

@@ -11,7 +11,11 @@
  *
  * The listener "email_replies" turns each public comment by an agent into a
  * "mail.send" job when outbound mail is configured (cfg.smtp_url) and the
- * requester has an email address; the job is in outbound.c.
+ * requester has an email address; the job is in outbound.c.  A reply on a
+ * messenger conversation is mailed cfg.messenger_mail_delay seconds later,
+ * and only when the customer's widget has not shown it by then (the
+ * channel switch: gone from the site, the answer arrives by email, and the
+ * emailed answer threads back into the same ticket by In-Reply-To).
  */
 #include "channels/email/email.h"
 #include "base/log.h"
@@ -23,6 +27,7 @@
 #include "store/attachment_store.h"
 #include "store/job_store.h"
 #include "store/mail_store.h"
+#include "store/messenger_store.h"
 #include "store/metric_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
@@ -37,6 +42,7 @@
 #include <time.h>
 
 static atomic_int sending_enabled;
+static atomic_int messenger_delay;	/* cfg.messenger_mail_delay */
 
 /* ---- the listener ---------------------------------------------------------- */
 
@@ -68,10 +74,20 @@ int email_replies_listener(struct db *db, const struct event_row *e)
 		return rc;
 	if (!has_mail)
 		return 0;
-	char payload[96];
-	snprintf(payload, sizeof(payload), "{\"ticket_id\":%" PRId64 ",\"comment_id\":%" PRId64 "}",
-		 e->ticket_id, cid);
-	return jobs_enqueue(db, "mail.send", payload, e->created_at, NULL);
+	/* a messenger conversation: the customer may be reading it live, so
+	 * the mail waits; the job skips it when the widget has shown the
+	 * reply by then (the read receipt, store/messenger_store.h) */
+	struct messenger_conv mc;
+	rc = messenger_conv_by_ticket(db, e->ticket_id, &mc);
+	if (rc < 0)
+		return rc;
+	int messenger = rc == 0;
+	char payload[128];
+	snprintf(payload, sizeof(payload),
+		 "{\"ticket_id\":%" PRId64 ",\"comment_id\":%" PRId64 "%s}", e->ticket_id, cid,
+		 messenger ? ",\"unless_read\":true" : "");
+	return jobs_enqueue(db, "mail.send", payload,
+			    e->created_at + (messenger ? atomic_load(&messenger_delay) : 0), NULL);
 }
 
 /* ---- IMAP polling ------------------------------------------------------------ */
@@ -203,6 +219,7 @@ int email_start(struct server *s)
 	mime_init();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	atomic_store(&sending_enabled, s->cfg.smtp_url[0] != '\0');
+	atomic_store(&messenger_delay, s->cfg.messenger_mail_delay);
 	int web = strcmp(s->cfg.role, "worker") != 0, work = strcmp(s->cfg.role, "web") != 0;
 	if (web && lmtp_start(s, err, sizeof(err))) {
 		log_error("email", "%s", err);

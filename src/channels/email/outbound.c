@@ -1,7 +1,8 @@
 /* outbound.c - job "mail.send": one mail to a ticket's requester (and CCs).
  *
- * Payload {"ticket_id": T, "comment_id": C} sends an agent's public
- * comment; {"ticket_id": T, "template": "received"|"followup"} sends an
+ * Payload {"ticket_id": T, "comment_id": C[, "unless_read": true]} sends an
+ * agent's public comment (with unless_read: not when the messenger widget
+ * has shown that reply already); {"ticket_id": T, "template": "received"|"followup"} sends an
  * automatic notice.  The job:
  *   1. reads the ticket, the requester, the comment and its author, the
  *      support address the ticket talks through (ticket_mail, else the
@@ -36,6 +37,7 @@
 #include "store/attachment_store.h"
 #include "store/portal_store.h"
 #include "store/mail_store.h"
+#include "store/messenger_store.h"
 #include "store/ticket_store.h"
 #include "store/user_store.h"
 #include <errno.h>
@@ -304,6 +306,19 @@ int email_send_job(struct server *s, int64_t job_id, json_t *payload, json_t **r
 	}
 	int64_t tid = json_integer_value(json_object_get(payload, "ticket_id"));
 	int64_t cid = json_integer_value(json_object_get(payload, "comment_id"));
+	if (cid && json_is_true(json_object_get(payload, "unless_read"))) {
+		struct db *rdb = store_reader(s->store);
+		int read = messenger_reply_read(rdb, tid, cid);
+		store_release(s->store, rdb);
+		if (read < 0) {
+			snprintf(err, errlen, "database error %d", read);
+			return -1;
+		}
+		if (read) {
+			*result = json_pack("{ss}", "skipped", "read in the messenger");
+			return 0;
+		}
+	}
 	const char *tname = json_string_value(json_object_get(payload, "template"));
 	int kind = cid ? (int)MAIL_TPL_REPLY : tname ? mail_template_by_name(tname) : -1;
 	if (kind < 0 || kind == MAIL_TPL_BOUNCE_NOTE || (!cid && kind == MAIL_TPL_REPLY)) {

@@ -132,6 +132,9 @@ class Server {
       env: serverEnv({
         SONNIM_RATE_LIMIT: String(this.rateLimit),
         SONNIM_BASE_URL: this.url,
+        // the suites start more messenger conversations from 127.0.0.1 a
+        // minute than one visitor would (the default is 10)
+        SONNIM_MESSENGER_IP_LIMIT: '200',
       }),
       stdio: ['ignore', fd, fd],
     });
