@@ -272,6 +272,42 @@ describe('the web messenger', () => {
     assert.equal(u.result.external_id, ext);
   });
 
+  test('the proactive endpoint knows a visitor by the conversation token, on its own site only', async () => {
+    const ext = uniq('vip-');
+    const tag = uniq('vip');
+    const jwt = signJwt({ external_id: ext, email: `${ext}@example.com`, name: '박우수', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 });
+    const c = await mfetch(`/messenger/v1/sites/${site.key}/conversations`, { method: 'POST', body: { body: uniq('문의 ') } });
+    assert.equal(c.status, 201, show(c));
+    const id = await mfetch(`/messenger/v1/sites/${site.key}/identify`, { method: 'POST', body: { jwt, tokens: [c.body.token] } });
+    assert.equal(id.status, 200, show(id));
+    const token = id.body.conversations[0].token;
+    const t = await rawFetch(`/api/v2/tickets/${c.body.conversation.ticket_id}.json`);
+    const tagged = await rawFetch(`/api/v2/users/${t.body.ticket.requester_id}.json`, {
+      method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { tags: [tag] } }),
+    });
+    assert.equal(tagged.status, 200, show(tagged));
+    const b = await rawFetch('/api/v2/sonnim/banners.json', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ banner: { text: '우수 고객 전용 혜택', site_key: site.key, audience: { type: 'tags', tags: [tag] } } }),
+    });
+    assert.equal(b.status, 201, show(b));
+    const url = `/messenger/v1/sites/${site.key}/proactive?url=${encodeURIComponent('https://shop.test/')}`;
+    const anon = await mfetch(url);
+    assert.equal(anon.status, 200, show(anon));
+    assert.deepEqual(anon.body.banners, [], 'not for an anonymous visitor');
+    assert.equal(anon.headers.get('access-control-allow-origin'), '*');
+    const known = await mfetch(url, { token });
+    assert.equal(known.status, 200, show(known));
+    assert.deepEqual(known.body.banners.map((x) => x.text), ['우수 고객 전용 혜택']);
+    assert.equal(known.headers.get('access-control-allow-origin'), null, 'a personal answer is not for every origin');
+    // the same token on another site's endpoint is an anonymous visitor there
+    const other = await mfetch(`/messenger/v1/sites/${uniq('other')}/proactive?url=/`, { token });
+    assert.deepEqual(other.body.banners, []);
+    assert.equal(other.headers.get('access-control-allow-origin'), '*');
+    const gone = await rawFetch(`/api/v2/sonnim/banners/${b.body.banner.id}.json`, { method: 'DELETE' });
+    assert.ok(gone.status === 204 || gone.status === 200, show(gone));
+  });
+
   test('forged, expired and malformed identity tokens are refused', async () => {
     const now = Math.floor(Date.now() / 1000);
     const good = { external_id: uniq('x-'), exp: now + 600, iat: now };
