@@ -46,6 +46,7 @@ static const struct key {
 	{"hc_brand_color", K_STR, offsetof(struct config, hc_brand_color), 16},
 	{"hc_form_ip_limit", K_INT, offsetof(struct config, hc_form_ip_limit), 0},
 	{"hc_form_email_limit", K_INT, offsetof(struct config, hc_form_email_limit), 0},
+	{"agent_offline_after", K_INT, offsetof(struct config, agent_offline_after), 0},
 };
 
 int config_set(struct config *c, const char *key, const char *value)
@@ -108,6 +109,7 @@ static void defaults(struct config *c)
 	c->hc_form_ip_limit = 30;
 	c->hc_form_email_limit = 5;
 	c->mail_auto_reply = 1;
+	c->agent_offline_after = 120;
 	c->max_mail = 50 << 20;
 	snprintf(c->hc_brand_color, sizeof(c->hc_brand_color), "#1f6feb");
 }

@@ -37,6 +37,8 @@ struct config {
 	char hc_brand_color[16];	/* help center theme colour, #rgb or #rrggbb */
 	int hc_form_ip_limit;	/* contact-form submissions per hour from one IP; 0 = no limit */
 	int hc_form_email_limit;	/* ... for one email address (or signed-in user) */
+	int agent_offline_after;	/* seconds after an agent's last event stream closed
+				   before its status becomes offline; 0 = never */
 };
 
 /* Defaults, then path (if non-NULL and present; must exist if required),

@@ -1,6 +1,6 @@
 /* metrics.c - request counts by status class and a latency histogram, all
  * atomics, rendered as Prometheus text.  Per-route counts are kept for the
- * first 256 routes of the table. */
+ * routes of the table. */
 #include "http/metrics.h"
 #include "base/util.h"
 #include "http/http.h"
@@ -10,7 +10,7 @@ static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 				0.5, 1, 2.5, 5};
 #define NB ARRAY_SIZE(bounds)
 static atomic_llong buckets[NB + 1], by_class[6], sum_ns, count;
-static atomic_llong by_route[256];
+static atomic_llong by_route[API_ROUTES_MAX];
 
 void metrics_observe(int route, int status, int64_t ns)
 {
@@ -22,7 +22,7 @@ void metrics_observe(int route, int status, int64_t ns)
 	atomic_fetch_add(&by_class[(status / 100) % 6], 1);
 	atomic_fetch_add(&sum_ns, ns);
 	atomic_fetch_add(&count, 1);
-	if (route >= 0 && route < 256)
+	if (route >= 0 && route < API_ROUTES_MAX)
 		atomic_fetch_add(&by_route[route], 1);
 }
 
@@ -35,7 +35,7 @@ void metrics_render(struct buf *b)
 			 (long long)atomic_load(&by_class[c]));
 	buf_adds(b, "# HELP sonnim_http_route_requests_total HTTP requests by route.\n"
 		    "# TYPE sonnim_http_route_requests_total counter\n");
-	for (int i = 0; i < 256 && api_routes[i].pattern; i++) {
+	for (int i = 0; i < API_ROUTES_MAX && api_routes[i].pattern; i++) {
 		long long n = atomic_load(&by_route[i]);
 		if (n)
 			buf_addf(b, "sonnim_http_route_requests_total{route=\"%s\"} %lld\n",

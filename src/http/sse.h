@@ -26,6 +26,9 @@ void sse_stop(void);
 /* Reply to r with a stream for r->actor (agents and admins; the route
  * checks the role).  Always returns 0 (a 503 when the hub is not running). */
 int sse_open_or_reply(struct req *r);
+/* Send "event: EVENT" with data json (one line of JSON) to every open
+ * stream now, whoever listens (agents' status changes: api/views.c). */
+void sse_broadcast(const char *event, const char *json);
 /* Streams open now (for /metrics and the tests). */
 int sse_clients(void);
 #endif

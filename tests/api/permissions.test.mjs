@@ -112,6 +112,18 @@ const ENDPOINTS = [
   ['DELETE', '/macros/{x}', 'agent', MISSING],
   ['GET', '/macros/{x}/apply', 'agent', MISSING],
   ['GET', '/tickets/{t}/macros/{x}/apply', 'agent', MISSING],
+  // views (agents manage their personal ones) and agents' availability
+  ['GET', '/views', 'agent', OK],
+  ['POST', '/views', 'agent', INVALID, { body: { view: {} } }],
+  ['GET', '/views/active', 'agent', OK],
+  ['GET', '/views/count_many', 'agent', OK, { query: { ids: String(X) } }],
+  ['GET', '/views/{x}', 'agent', MISSING],
+  ['PUT', '/views/{x}', 'agent', MISSING, { body: { view: { title: 'x' } } }],
+  ['DELETE', '/views/{x}', 'agent', MISSING],
+  ['GET', '/views/{x}/tickets', 'agent', MISSING],
+  ['GET', '/views/{x}/count', 'agent', MISSING],
+  ['GET', '/sonnim/agents/statuses', 'agent', OK],
+  ['PUT', '/sonnim/agents/me/status', 'agent', INVALID, { body: { status: 'busy' } }],
   // organizations
   ['GET', '/organizations', 'agent', OK],
   ['POST', '/organizations', 'admin', INVALID, { body: { organization: {} } }],
