@@ -10,14 +10,14 @@ extern const struct route system_routes[], ticket_routes[], user_routes[], org_r
 	metric_routes[], mail_routes[], hc_routes[], hc_page_routes[], rule_routes[],
 	webhook_routes[], macro_routes[],
 	schedule_routes[], sla_policy_routes[], satisfaction_routes[],
-	answer_bot_routes[], hc_portal_routes[], workspace_routes[], view_routes[];
+	answer_bot_routes[], hc_portal_routes[], workspace_routes[], view_routes[], token_routes[];
 
 static const struct route *const tables[] = {
 	system_routes, ticket_routes, user_routes, org_routes, group_routes,
 	field_routes, upload_routes, search_routes, job_routes, metric_routes, mail_routes,
 	hc_routes, hc_page_routes, rule_routes, webhook_routes, macro_routes, schedule_routes,
 	sla_policy_routes, satisfaction_routes,
-	answer_bot_routes, hc_portal_routes, workspace_routes, view_routes,
+	answer_bot_routes, hc_portal_routes, workspace_routes, view_routes, token_routes,
 };
 
 struct route api_routes[API_ROUTES_MAX];

@@ -124,6 +124,9 @@ const ENDPOINTS = [
   ['GET', '/views/{x}/count', 'agent', MISSING],
   ['GET', '/sonnim/agents/statuses', 'agent', OK],
   ['PUT', '/sonnim/agents/me/status', 'agent', INVALID, { body: { status: 'busy' } }],
+  ['GET', '/sonnim/api_tokens', 'admin', OK],
+  ['POST', '/sonnim/api_tokens', 'admin', INVALID, { body: { api_token: { user_id: X } } }],
+  ['DELETE', '/sonnim/api_tokens/{x}', 'admin', MISSING],
   // organizations
   ['GET', '/organizations', 'agent', OK],
   ['POST', '/organizations', 'admin', INVALID, { body: { organization: {} } }],

@@ -263,3 +263,30 @@ describe('workspace assets: brotli and gzip', () => {
     assert.equal(page.headers['cache-control'], 'no-cache');
   });
 });
+
+describe('API tokens (admin screen)', () => {
+  test('an admin makes a token for an agent (shown once), it signs in, revoking ends it', async () => {
+    const r = await api('/sonnim/api_tokens.json', 'admin', 'POST', { api_token: { description: '연동 integration', user_id: s.people.agent.id } });
+    assert.equal(r.status, 201, show(r));
+    const tok = r.body.api_token;
+    assert.match(tok.token, /^[A-Za-z0-9]{20,}$/);
+    assert.equal(tok.user_id, s.people.agent.id);
+    const auth = { Authorization: 'Basic ' + Buffer.from(`${s.people.agent.email}/token:${tok.token}`).toString('base64') };
+    const me = await rawFetch('/api/v2/users/me.json', { who: null, headers: auth });
+    assert.equal(me.status, 200, show(me));
+    assert.equal(me.body.user.id, s.people.agent.id);
+    const l = await api('/sonnim/api_tokens.json', 'admin');
+    const row = l.body.api_tokens.find((x) => x.id === tok.id);
+    assert.equal(row.description, '연동 integration');
+    assert.equal(row.active, true);
+    assert.ok(!('token' in row) && !JSON.stringify(l.body).includes(tok.token), 'the secret is never listed');
+    assert.equal((await api('/sonnim/api_tokens.json', 'agent')).status, 403);
+    assert.equal((await api(`/sonnim/api_tokens/${tok.id}.json`, 'agent', 'DELETE')).status, 403);
+    const d = await api(`/sonnim/api_tokens/${tok.id}.json`, 'admin', 'DELETE');
+    assert.equal(d.status, 204, show(d));
+    const after = await rawFetch('/api/v2/users/me.json', { who: null, headers: auth });
+    assert.equal(after.status, 401, show(after));
+    const bad = await api('/sonnim/api_tokens.json', 'admin', 'POST', { api_token: { user_id: s.people.enduser.id } });
+    assert.equal(bad.status, 422, show(bad));
+  });
+});
