@@ -4,7 +4,9 @@
 //
 // src/main.js (which imports src/app.css) becomes OUTDIR/assets/app-HASH.js
 // and OUTDIR/assets/app-HASH.css, minified, with content hashes in the
-// names so the server can cache them for a year; OUTDIR/index.html is
+// names so the server can cache them for a year; modules the app loads with
+// import() (the admin screens, the view editor) become
+// OUTDIR/assets/chunk-HASH.js, fetched the first time they are needed; OUTDIR/index.html is
 // written last and points at them.  index.html is the one file that is not
 // hashed: the server sends it with no-cache and an ETag.  Nothing here
 // touches the network; scripts/embed-web.mjs turns OUTDIR into C.
@@ -25,16 +27,21 @@ const result = await esbuild.build({
   format: 'esm',
   target: ['chrome100', 'firefox100', 'safari15'],
   entryNames: '[name]-[hash]',
+  chunkNames: 'chunk-[hash]',
+  splitting: true,
   outdir: path.join(out, 'assets'),
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
 
-const names = Object.keys(result.metafile.outputs).map((p) => path.basename(p));
-const js = names.find((n) => n.endsWith('.js'));
-const css = names.find((n) => n.endsWith('.css'));
-if (!js || !css) throw new Error(`esbuild made ${names.join(', ')}; want one .js and one .css`);
+const outputs = Object.entries(result.metafile.outputs);
+const entry = outputs.find(([, o]) => o.entryPoint);
+const js = entry && path.basename(entry[0]);
+const css = entry && entry[1].cssBundle && path.basename(entry[1].cssBundle);
+if (!js || !css) throw new Error(`esbuild made ${outputs.map(([p]) => p).join(', ')}; want an entry .js with its .css`);
+// the chunks the entry imports statically load with it: preload them
+const eager = entry[1].imports.filter((i) => !i.external && i.kind === 'import-statement').map((i) => path.basename(i.path));
 
 const html = `<!doctype html>
 <html lang="en">
@@ -43,7 +50,7 @@ const html = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sonnim</title>
 <link rel="stylesheet" href="assets/${css}">
-<script type="module" src="assets/${js}"></script>
+${eager.map((c) => `<link rel="modulepreload" href="assets/${c}">\n`).join('')}<script type="module" src="assets/${js}"></script>
 </head>
 <body>
 <div id="app"></div>
@@ -51,4 +58,4 @@ const html = `<!doctype html>
 </html>
 `;
 fs.writeFileSync(path.join(out, 'index.html'), html);
-console.log(`web: ${js}, ${css} in ${path.relative(process.cwd(), out) || '.'}`);
+console.log(`web: ${js}, ${css}, ${outputs.length - 2} chunks in ${path.relative(process.cwd(), out) || '.'}`);
