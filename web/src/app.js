@@ -168,7 +168,8 @@ export function App() {
   useEffect(() => { if (route.page === 'view' && route.view) setLastView(route.view); }, [route]);
   const customOf = (key) => custom.find((v) => `c${v.id}` === key);
 
-  const refreshCounts = useCallback(() => loadCounts(state.current.custom || []).then(setCounts).catch(() => {}), []);
+  const refreshCounts = useCallback((standard = true) => loadCounts(state.current.custom || [], standard)
+    .then((c) => setCounts((old) => ({ ...old, ...c }))).catch(() => {}), []);
   const loadList = useCallback(async (key) => {
     try {
       const r = await loadViewTickets(key);
@@ -190,7 +191,8 @@ export function App() {
 
   useEffect(() => {
     if (!session) return undefined;
-    loadCustom().then(() => refreshCounts());
+    refreshCounts();
+    loadCustom();
     get('users.json?role[]=agent&role[]=admin&per_page=100').then((r) => setAgents(r.users)).catch(() => {});
     get('groups.json').then((r) => setGroups(r.groups)).catch(() => {});
     get('macros/active.json?per_page=100').then((r) => setMacros(r.macros)).catch(() => {});
@@ -225,7 +227,7 @@ export function App() {
     });
     return close;
   }, [session]);
-  useEffect(() => { if (session) refreshCounts(); }, [custom]);
+  useEffect(() => { if (session && custom.length) refreshCounts(false); }, [custom]);
 
   useEffect(() => {
     if (!session) return;
