@@ -586,45 +586,13 @@ static int view_op_reply(struct req *r, struct view_op *op)
 {
 	int rc = store_write(r->srv->store, view_save_run, op);
 	view_clear(&op->v);
-	if (rc) {
-		switch (op->status) {
-		case 403:
-			return reply_error(r, 403, "Forbidden", op->err, NULL);
-		case 404:
-			return reply_not_found(r);
-		case 422:
-			return reply_invalid(r, op->err);
-		}
-		return reply_error(r, 500, "InternalError", "the view could not be saved", NULL);
-	}
+	if (rc)
+		return reply_write_refused(r, op->status, op->err, "view");
 	if (op->del)
 		return reply_raw(r, 204, "application/json", "", 0);
 	json_t *out = json_pack("{s:o}", "view", view_json(r->srv, &op->result));
 	view_clear(&op->result);
 	return reply_json(r, op->id ? 200 : 201, out);
-}
-
-/* "restriction": null = shared, {type, id} or {type, ids: [one]}. */
-static int restriction_from_json(json_t *o, struct view *v, char *err, size_t errlen)
-{
-	v->restriction_type[0] = '\0';
-	v->restriction_id = 0;
-	if (json_is_null(o))
-		return 0;
-	const char *type = json_string_value(json_object_get(o, "type"));
-	json_t *id = json_object_get(o, "id");
-	if (!id)
-		id = json_array_get(json_object_get(o, "ids"), 0);
-	if (!json_is_object(o) || !type || (strcmp(type, "Group") && strcmp(type, "User")) ||
-	    !json_is_integer(id) || json_integer_value(id) <= 0 ||
-	    json_array_size(json_object_get(o, "ids")) > 1) {
-		snprintf(err, errlen, "restriction: expected null, {\"type\": \"Group\", \"id\": id}"
-				      " or {\"type\": \"User\", \"id\": id}");
-		return -1;
-	}
-	snprintf(v->restriction_type, sizeof(v->restriction_type), "%s", type);
-	v->restriction_id = json_integer_value(id);
-	return 0;
 }
 
 /* Zendesk's create also takes "all"/"any" at the top of the view. */
@@ -666,8 +634,8 @@ static int view_write_reply(struct req *r, int64_t id)
 	}
 	if (ok && json_object_get(o, "restriction")) {
 		op.set_restriction = 1;
-		ok = restriction_from_json(json_object_get(o, "restriction"), &op.v, err,
-					   sizeof(err)) == 0;
+		ok = restriction_parse(json_object_get(o, "restriction"), op.v.restriction_type,
+				       &op.v.restriction_id, err, sizeof(err)) == 0;
 	}
 	json_t *cond = ok ? conditions_of(o) : NULL;
 	if (cond) {
