@@ -23,22 +23,32 @@
  * sort the matches by group, then sort key, then id, and cut the page.
  * Cost: one pass over the visible tickets per run or count - fine for a
  * desk's tens of thousands of tickets, and what keeps views and triggers
- * agreeing on what a condition means.
+ * agreeing on what a condition means.  Counts are asked for far more often
+ * than tickets (every open workspace refetches them after every ticket
+ * event), so a count is remembered per (view, agent) together with the
+ * newest outbox event id and the view's updated_at: while neither moved,
+ * no ticket changed and the count stands.  A remembered count also expires
+ * after COUNT_TTL seconds, for what the event id does not see (the clock in
+ * hours_since_* conditions, an agent's new group).
  */
 #include "api/api.h"
 #include "base/util.h"
 #include "core/rule.h"
 #include "http/sse.h"
 #include "store/group_store.h"
+#include "store/job_store.h"
 #include "store/store.h"
 #include "store/ticket_store.h"
 #include "store/view_store.h"
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_TITLE 255
 #define MAX_MATCHES 100000
+#define COUNT_TTL 60
+#define COUNTS 256
 
 /* The columns, sort and group keys a view may name, with the English
  * title Zendesk's execution gives each column. */
@@ -235,7 +245,9 @@ static int col_cmp(int k, const struct ticket *a, const struct ticket *b)
 	return x < y ? -1 : x > y;
 }
 
-static const struct exec *sort_exec; /* qsort has no context argument; runs hold store_lock */
+/* qsort has no context argument: the execution of the run sorting on this
+ * thread (handler threads run views at the same time). */
+static _Thread_local const struct exec *sort_exec;
 
 static int ticket_cmp(const void *pa, const void *pb)
 {
@@ -301,6 +313,50 @@ static int view_run(struct req *r, const struct view *v, const struct exec *e,
 		*out = keep;
 	}
 	*n = nkeep;
+	return 0;
+}
+
+/* ---- remembered counts -------------------------------------------------- */
+
+static struct {
+	int64_t view_id, user_id, updated_at, event_id, at;
+	int n;
+} counts[COUNTS];
+static pthread_mutex_t counts_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t count_slot(int64_t view_id, int64_t user_id)
+{
+	return (size_t)((uint64_t)view_id * 31u + (uint64_t)user_id) % COUNTS;
+}
+
+/* The count of v for r's agent: remembered, or run and remembered.  0, -1
+ * (conditions no longer parse) or DB_*. */
+static int view_count(struct req *r, const struct view *v, int *n)
+{
+	int64_t ev = 0, now = now_seconds();
+	int rc = event_store_last_id(req_db(r), &ev);
+	if (rc)
+		return rc;
+	size_t i = count_slot(v->id, r->actor.user_id);
+	pthread_mutex_lock(&counts_lock);
+	int hit = counts[i].view_id == v->id && counts[i].user_id == r->actor.user_id &&
+		  counts[i].updated_at == v->updated_at && counts[i].event_id == ev &&
+		  counts[i].at + COUNT_TTL > now;
+	if (hit)
+		*n = counts[i].n;
+	pthread_mutex_unlock(&counts_lock);
+	if (hit)
+		return 0;
+	if ((rc = view_run(r, v, NULL, NULL, n)))
+		return rc;
+	pthread_mutex_lock(&counts_lock);
+	counts[i].view_id = v->id;
+	counts[i].user_id = r->actor.user_id;
+	counts[i].updated_at = v->updated_at;
+	counts[i].event_id = ev;
+	counts[i].at = now;
+	counts[i].n = *n;
+	pthread_mutex_unlock(&counts_lock);
 	return 0;
 }
 
@@ -382,8 +438,12 @@ static int views_count(struct req *r)
 	struct view v = {0};
 	if (view_or_reply(r, r->id[0], &v))
 		return 0;
-	int n;
-	if (!run_or_reply(r, &v, NULL, NULL, &n))
+	int n, rc = view_count(r, &v, &n);
+	if (rc == -1)
+		reply_invalid(r, "conditions: the view's stored conditions no longer parse");
+	else if (rc)
+		reply_db_down(r);
+	else
 		reply_json(r, 200, json_pack("{s:o}", "view_count", count_obj(v.id, n)));
 	view_clear(&v);
 	return 0;
@@ -407,7 +467,7 @@ static int views_count_many(struct req *r)
 		}
 		int n = 0;
 		if (rc == 0)
-			rc = view_run(r, &v, NULL, NULL, &n);
+			rc = view_count(r, &v, &n);
 		view_clear(&v);
 		if (rc < -1 || rc == DB_ERR) {
 			json_decref(arr);

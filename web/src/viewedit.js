@@ -69,6 +69,8 @@ export function ViewEditor({ lang, id, agents, groups, me, isAdmin, onSaved }) {
   const [share, setShare] = useState('me'); // me | all | g<ID>
   const [all, setAll] = useState([{ field: 'status', operator: 'less_than', value: 'solved' }]);
   const [any, setAny] = useState([]);
+  // conditions the editor has no row for (made through the API): kept as they are
+  const [kept, setKept] = useState({ all: [], any: [] });
   const [cols, setCols] = useState(['status', 'id', 'subject', 'requester', 'assignee', 'updated']);
   const [sortBy, setSortBy] = useState('updated');
   const [sortOrder, setSortOrder] = useState('desc');
@@ -84,6 +86,7 @@ export function ViewEditor({ lang, id, agents, groups, me, isAdmin, onSaved }) {
       const norm = (c) => ({ field: c.field, operator: c.operator, value: c.value == null ? '' : String(c.value) });
       setAll(v.conditions.all.filter((c) => FIELDS[c.field]).map(norm));
       setAny(v.conditions.any.filter((c) => FIELDS[c.field]).map(norm));
+      setKept({ all: v.conditions.all.filter((c) => !FIELDS[c.field]), any: v.conditions.any.filter((c) => !FIELDS[c.field]) });
       setCols(v.execution.columns.map((c) => c.id));
       setSortBy(v.execution.sort_by);
       setSortOrder(v.execution.sort_order);
@@ -95,7 +98,7 @@ export function ViewEditor({ lang, id, agents, groups, me, isAdmin, onSaved }) {
     setBusy(true);
     setError('');
     const restriction = share === 'all' ? null : share === 'me' ? { type: 'User', id: me.id } : { type: 'Group', id: Number(share.slice(1)) };
-    const body = { view: { title, restriction, conditions: { all, any },
+    const body = { view: { title, restriction, conditions: { all: [...all, ...kept.all], any: [...any, ...kept.any] },
       output: { columns: COLUMNS.filter((c) => cols.includes(c)), sort_by: sortBy, sort_order: sortOrder, group_by: groupBy || null } } };
     try {
       const r = await api(id ? 'PUT' : 'POST', id ? `views/${id}.json` : 'views.json', body);
@@ -128,6 +131,8 @@ export function ViewEditor({ lang, id, agents, groups, me, isAdmin, onSaved }) {
     </select></label>
     <${Conditions} lang=${lang} name="all" rows=${all} setRows=${setAll} agents=${agents} groups=${groups} />
     <${Conditions} lang=${lang} name="any" rows=${any} setRows=${setAny} agents=${agents} groups=${groups} />
+    ${kept.all.length + kept.any.length > 0 && html`<p class="muted" data-kept>${tr(lang, 'views.kept')}
+      ${[...kept.all, ...kept.any].map((c) => html`<code key=${`${c.field}${c.operator}${c.value}`}> ${c.field} ${c.operator} ${c.value ?? ''} </code>`)}</p>`}
     <fieldset class="columns"><legend>${tr(lang, 'views.columns')}</legend>
       ${COLUMNS.map((c) => html`<label key=${c} class="check"><input type="checkbox" name=${`col-${c}`} checked=${cols.includes(c)} onChange=${() => toggle(c)} />${c === 'id' ? '#' : tr(lang, `col.${c}`)}</label>`)}
     </fieldset>
@@ -169,6 +174,7 @@ addStrings({
     'views.save': 'Save',
     'views.delete': 'Delete',
     'views.confirmDelete': 'Delete this view?',
+    'views.kept': 'Also kept (made outside this editor):',
     'views.me': '(current user)',
     'cond.status': 'Status',
     'cond.priority': 'Priority',
@@ -206,6 +212,7 @@ addStrings({
     'views.save': '저장',
     'views.delete': '삭제',
     'views.confirmDelete': '이 보기를 삭제할까요?',
+    'views.kept': '그대로 유지되는 조건 (편집기 밖에서 만든 것):',
     'views.me': '(현재 사용자)',
     'cond.status': '상태',
     'cond.priority': '우선순위',
