@@ -6,7 +6,9 @@
 // and OUTDIR/assets/app-HASH.css, minified, with content hashes in the
 // names so the server can cache them for a year; modules the app loads with
 // import() (the admin screens, the view editor) become
-// OUTDIR/assets/chunk-HASH.js, fetched the first time they are needed; OUTDIR/index.html is
+// OUTDIR/assets/chunk-HASH.js, fetched the first time they are needed, and
+// their styles (src/screens.css) OUTDIR/assets/screens-HASH.css, which
+// index.html names in a <meta> for the app to link then; OUTDIR/index.html is
 // written last and points at them.  index.html is the one file that is not
 // hashed: the server sends it with no-cache and an ETag.  Nothing here
 // touches the network; scripts/embed-web.mjs turns OUTDIR into C.
@@ -21,7 +23,7 @@ fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(path.join(out, 'assets'), { recursive: true });
 
 const result = await esbuild.build({
-  entryPoints: { app: path.join(here, 'src', 'main.js') },
+  entryPoints: { app: path.join(here, 'src', 'main.js'), screens: path.join(here, 'src', 'screens.css') },
   bundle: true,
   minify: true,
   format: 'esm',
@@ -36,10 +38,11 @@ const result = await esbuild.build({
 });
 
 const outputs = Object.entries(result.metafile.outputs);
-const entry = outputs.find(([, o]) => o.entryPoint);
+const entry = outputs.find(([, o]) => o.entryPoint && o.entryPoint.endsWith('main.js'));
+const screens = outputs.find(([, o]) => o.entryPoint && o.entryPoint.endsWith('screens.css'));
 const js = entry && path.basename(entry[0]);
 const css = entry && entry[1].cssBundle && path.basename(entry[1].cssBundle);
-if (!js || !css) throw new Error(`esbuild made ${outputs.map(([p]) => p).join(', ')}; want an entry .js with its .css`);
+if (!js || !css || !screens) throw new Error(`esbuild made ${outputs.map(([p]) => p).join(', ')}; want an entry .js with its .css, and screens.css`);
 // the chunks the entry imports statically load with it: preload them
 const eager = entry[1].imports.filter((i) => !i.external && i.kind === 'import-statement').map((i) => path.basename(i.path));
 
@@ -50,6 +53,7 @@ const html = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sonnim</title>
 <link rel="stylesheet" href="assets/${css}">
+<meta name="sonnim-screens-css" content="assets/${path.basename(screens[0])}">
 ${eager.map((c) => `<link rel="modulepreload" href="assets/${c}">\n`).join('')}<script type="module" src="assets/${js}"></script>
 </head>
 <body>
@@ -58,4 +62,4 @@ ${eager.map((c) => `<link rel="modulepreload" href="assets/${c}">\n`).join('')}<
 </html>
 `;
 fs.writeFileSync(path.join(out, 'index.html'), html);
-console.log(`web: ${js}, ${css}, ${outputs.length - 2} chunks in ${path.relative(process.cwd(), out) || '.'}`);
+console.log(`web: ${js}, ${css}, ${outputs.length - 3} chunks in ${path.relative(process.cwd(), out) || '.'}`);

@@ -85,10 +85,28 @@ function Help({ lang, onClose }) {
   </div>`;
 }
 
-// A module loaded on first use (the admin screens, the view editor).
+// screens.css (named by index.html), linked once; resolves when it applied.
+let screensCss = null;
+function loadScreensCss() {
+  if (!screensCss) {
+    screensCss = new Promise((resolve) => {
+      const m = document.querySelector('meta[name=sonnim-screens-css]');
+      if (!m) return resolve();
+      const l = document.createElement('link');
+      l.rel = 'stylesheet';
+      l.href = m.content;
+      l.onload = l.onerror = () => resolve();
+      document.head.appendChild(l);
+    });
+  }
+  return screensCss;
+}
+
+// A module loaded on first use (the admin screens, the view editor, the
+// palette...), shown once it and screens.css are in.
 function useLazy(want, load) {
   const [mod, setMod] = useState(null);
-  useEffect(() => { if (want && !mod) load().then(setMod); }, [want]);
+  useEffect(() => { if (want && !mod) Promise.all([load(), loadScreensCss()]).then(([m]) => setMod(m)); }, [want]);
   return mod;
 }
 
