@@ -34,6 +34,7 @@
 #include "api/api.h"
 #include "base/util.h"
 #include "core/rule.h"
+#include "core/view.h"
 #include "http/sse.h"
 #include "store/group_store.h"
 #include "store/job_store.h"
@@ -50,147 +51,17 @@
 #define COUNT_TTL 60
 #define COUNTS 256
 
-/* The columns, sort and group keys a view may name, with the English
- * title Zendesk's execution gives each column. */
-static const struct {
-	const char *id, *title;
-} columns[] = {
-    {"id", "ID"},	       {"status", "Status"},	       {"subject", "Subject"},
-    {"requester", "Requester"}, {"assignee", "Assignee"},      {"group", "Group"},
-    {"organization", "Organization"}, {"priority", "Priority"}, {"type", "Type"},
-    {"created", "Requested"},   {"updated", "Updated"},
-};
-
-static int column_index(const char *s)
-{
-	for (size_t i = 0; s && i < ARRAY_SIZE(columns); i++)
-		if (!strcmp(columns[i].id, s))
-			return (int)i;
-	/* Zendesk's sort_by spellings */
-	if (s && !strcmp(s, "created_at"))
-		return column_index("created");
-	if (s && !strcmp(s, "updated_at"))
-		return column_index("updated");
-	if (s && (!strcmp(s, "assignee_id") || !strcmp(s, "requester_id") ||
-		  !strcmp(s, "group_id") || !strcmp(s, "organization_id"))) {
-		char k[16];
-		snprintf(k, sizeof(k), "%.*s", (int)(strchr(s, '_') - s), s);
-		return column_index(k);
-	}
-	return -1;
-}
-
-/* ---- execution ----------------------------------------------------------- */
-
-struct exec {
-	int cols[ARRAY_SIZE(columns)];
-	int ncols;
-	int sort, sort_desc;	/* column index */
-	int group, group_desc;	/* column index, -1 = no grouping */
-};
-
-static const char *order_name(int desc) { return desc ? "desc" : "asc"; }
-
-/* Read an execution/output object into e (defaults for what is absent):
- * 0, or -1 with err. */
-static int exec_from_json(json_t *o, struct exec *e, char *err, size_t errlen)
-{
-	static const char *const defcols[] = {"status", "subject", "requester", "updated",
-					      "priority"};
-	memset(e, 0, sizeof(*e));
-	e->sort = column_index("updated");
-	e->sort_desc = 1;
-	e->group = -1;
-	if (o && !json_is_null(o) && !json_is_object(o)) {
-		snprintf(err, errlen, "output: expected an object");
-		return -1;
-	}
-	json_t *cols = json_object_get(o, "columns");
-	if (cols && !json_is_array(cols)) {
-		snprintf(err, errlen, "output: columns is an array");
-		return -1;
-	}
-	size_t i;
-	json_t *c;
-	json_array_foreach(cols, i, c)
-	{
-		const char *id = json_is_object(c) ? json_string_value(json_object_get(c, "id"))
-						   : json_string_value(c);
-		int k = column_index(id);
-		if (k < 0) {
-			snprintf(err, errlen, "output: '%.40s' is not a column", id ? id : "?");
-			return -1;
-		}
-		int dup = 0;
-		for (int j = 0; j < e->ncols; j++)
-			dup |= e->cols[j] == k;
-		if (!dup)
-			e->cols[e->ncols++] = k;
-	}
-	if (!e->ncols)
-		for (i = 0; i < ARRAY_SIZE(defcols); i++)
-			e->cols[e->ncols++] = column_index(defcols[i]);
-	static const char *const keys[] = {"sort_by", "sort_order", "group_by", "group_order"};
-	for (i = 0; i < 4; i++) {
-		json_t *v = json_object_get(o, keys[i]);
-		if (!v || json_is_null(v))
-			continue;
-		const char *s = json_string_value(v);
-		if (i % 2) {
-			if (!s || (strcmp(s, "asc") && strcmp(s, "desc"))) {
-				snprintf(err, errlen, "output: %s is asc or desc", keys[i]);
-				return -1;
-			}
-			*(i == 1 ? &e->sort_desc : &e->group_desc) = !strcmp(s, "desc");
-		} else {
-			int k = column_index(s);
-			if (k < 0) {
-				snprintf(err, errlen, "output: %s '%.40s' is not a column", keys[i],
-					 s ? s : "?");
-				return -1;
-			}
-			*(i == 0 ? &e->sort : &e->group) = k;
-		}
-	}
-	return 0;
-}
-
-/* The stored (and shown) execution JSON. */
-static json_t *exec_json(const struct exec *e)
-{
-	json_t *cols = json_array();
-	for (int i = 0; i < e->ncols; i++)
-		json_array_append_new(cols, json_pack("{s:s,s:s}", "id", columns[e->cols[i]].id,
-						      "title", columns[e->cols[i]].title));
-	json_t *o = json_pack("{s:o,s:s,s:s}", "columns", cols, "sort_by", columns[e->sort].id,
-			      "sort_order", order_name(e->sort_desc));
-	json_object_set_new(o, "group_by", e->group >= 0 ? json_string(columns[e->group].id)
-							 : json_null());
-	json_object_set_new(o, "group_order", json_string(order_name(e->group_desc)));
-	return o;
-}
-
-/* The stored execution text back into e (a damaged row gets defaults). */
-static void exec_load(const char *text, struct exec *e)
-{
-	char err[128];
-	json_t *o = json_loads(text ? text : "{}", 0, NULL);
-	if (exec_from_json(o, e, err, sizeof(err)))
-		exec_from_json(NULL, e, err, sizeof(err));
-	json_decref(o);
-}
-
 static json_t *view_json(struct server *s, const struct view *v)
 {
 	(void)s;
-	struct exec e;
-	exec_load(v->execution, &e);
+	struct view_exec e;
+	view_exec_load(v->execution, &e);
 	json_t *cond = json_loads(v->conditions, 0, NULL);
 	json_t *o = json_pack("{s:I,s:s,s:o,s:b,s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)v->id,
 			      "title", v->title, "description", jstr(v->description), "active",
 			      v->active, "position", (json_int_t)v->position, "conditions",
 			      cond ? cond : json_pack("{s:[],s:[]}", "all", "any"), "execution",
-			      exec_json(&e), "created_at", jtime(v->created_at), "updated_at",
+			      view_exec_json(&e), "created_at", jtime(v->created_at), "updated_at",
 			      jtime(v->updated_at));
 	char url[96];
 	snprintf(url, sizeof(url), "/api/v2/views/%" PRId64 ".json", v->id);
@@ -205,66 +76,10 @@ static json_t *view_json(struct server *s, const struct view *v)
 
 /* ---- running ------------------------------------------------------------- */
 
-static int rank_of(const char *s, const char *const *names, int n)
-{
-	for (int i = 0; s && i < n; i++)
-		if (!strcmp(s, names[i]))
-			return i + 1;
-	return 0;
-}
-
-/* Compare two tickets by column k (ascending). */
-static int col_cmp(int k, const struct ticket *a, const struct ticket *b)
-{
-	static const char *const st[] = {"new", "open", "pending", "hold", "solved", "closed"};
-	static const char *const pr[] = {"low", "normal", "high", "urgent"};
-	const char *id = columns[k].id;
-	int64_t x = 0, y = 0;
-	if (!strcmp(id, "status"))
-		x = rank_of(a->status, st, 6), y = rank_of(b->status, st, 6);
-	else if (!strcmp(id, "priority"))
-		x = rank_of(a->priority, pr, 4), y = rank_of(b->priority, pr, 4);
-	else if (!strcmp(id, "subject") || !strcmp(id, "type")) {
-		const char *p = id[0] == 's' ? a->subject : a->type;
-		const char *q = id[0] == 's' ? b->subject : b->type;
-		return strcmp(p ? p : "", q ? q : "");
-	} else if (!strcmp(id, "requester"))
-		x = a->requester_id, y = b->requester_id;
-	else if (!strcmp(id, "assignee"))
-		x = a->assignee_id, y = b->assignee_id;
-	else if (!strcmp(id, "group"))
-		x = a->group_id, y = b->group_id;
-	else if (!strcmp(id, "organization"))
-		x = a->organization_id, y = b->organization_id;
-	else if (!strcmp(id, "created"))
-		x = a->created_at, y = b->created_at;
-	else if (!strcmp(id, "updated"))
-		x = a->updated_at, y = b->updated_at;
-	else
-		x = a->id, y = b->id;
-	return x < y ? -1 : x > y;
-}
-
-/* qsort has no context argument: the execution of the run sorting on this
- * thread (handler threads run views at the same time). */
-static _Thread_local const struct exec *sort_exec;
-
-static int ticket_cmp(const void *pa, const void *pb)
-{
-	const struct ticket *a = pa, *b = pb;
-	const struct exec *e = sort_exec;
-	int c;
-	if (e->group >= 0 && (c = col_cmp(e->group, a, b)))
-		return e->group_desc ? -c : c;
-	if ((c = col_cmp(e->sort, a, b)))
-		return e->sort_desc ? -c : c;
-	return a->id < b->id ? -1 : a->id > b->id;
-}
-
 /* The tickets of view v the actor may see, sorted (when out is not NULL;
  * else only counted).  0, -1 (the stored conditions no longer parse), or
  * DB_*. */
-static int view_run(struct req *r, const struct view *v, const struct exec *e,
+static int view_run(struct req *r, const struct view *v, const struct view_exec *e,
 		    struct ticket **out, int *n)
 {
 	json_t *cond = json_loads(v->conditions, 0, NULL);
@@ -308,8 +123,7 @@ static int view_run(struct req *r, const struct view *v, const struct exec *e,
 		return rc;
 	}
 	if (out) {
-		sort_exec = e;
-		qsort(keep, (size_t)nkeep, sizeof(*keep), ticket_cmp);
+		view_sort(keep, (size_t)nkeep, e);
 		*out = keep;
 	}
 	*n = nkeep;
@@ -422,7 +236,7 @@ static json_t *count_obj(int64_t id, int n)
 			 "pretty", pretty, "fresh", 1);
 }
 
-static int run_or_reply(struct req *r, const struct view *v, const struct exec *e,
+static int run_or_reply(struct req *r, const struct view *v, const struct view_exec *e,
 			struct ticket **out, int *n)
 {
 	int rc = view_run(r, v, e, out, n);
@@ -489,15 +303,15 @@ static int views_tickets(struct req *r)
 	struct view v = {0};
 	if (view_or_reply(r, r->id[0], &v))
 		return 0;
-	struct exec e;
-	exec_load(v.execution, &e);
+	struct view_exec e;
+	view_exec_load(v.execution, &e);
 	const char *sb = req_arg(r, "sort_by"), *so = req_arg(r, "sort_order");
-	if (sb && column_index(sb) < 0) {
+	if (sb && view_column(sb) < 0) {
 		view_clear(&v);
 		return reply_error(r, 400, "InvalidParameter", "sort_by: not a column", NULL);
 	}
 	if (sb)
-		e.sort = column_index(sb);
+		e.sort = view_column(sb);
 	if (so)
 		e.sort_desc = !strcmp(so, "desc");
 	struct ticket *t = NULL;
@@ -606,10 +420,10 @@ static int view_save_run(struct db *db, void *arg)
 	if (op->set_execution)
 		take(&cur.execution, &op->v.execution);
 	if (!cur.execution) {
-		struct exec e;
+		struct view_exec e;
 		char err[64];
-		exec_from_json(NULL, &e, err, sizeof(err));
-		json_t *j = exec_json(&e);
+		view_exec_parse(NULL, &e, err, sizeof(err));
+		json_t *j = view_exec_json(&e);
 		cur.execution = json_dumps(j, JSON_COMPACT);
 		json_decref(j);
 	}
@@ -719,11 +533,11 @@ static int view_write_reply(struct req *r, int64_t id)
 	if (!ex)
 		ex = json_object_get(o, "execution");
 	if (ok && ex) {
-		struct exec e;
+		struct view_exec e;
 		op.set_execution = 1;
-		ok = exec_from_json(ex, &e, err, sizeof(err)) == 0;
+		ok = view_exec_parse(ex, &e, err, sizeof(err)) == 0;
 		if (ok) {
-			json_t *j = exec_json(&e);
+			json_t *j = view_exec_json(&e);
 			op.v.execution = json_dumps(j, JSON_COMPACT);
 			json_decref(j);
 		}
