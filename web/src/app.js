@@ -13,7 +13,7 @@
 // waiting for the network.  The admin screens and the view editor are
 // loaded the first time they are opened (their own chunks), so the first
 // load stays small.
-import { useState, useEffect, useRef, useCallback } from 'preact/hooks';
+import { useState, useEffect, useRef, useCallback, useMemo } from 'preact/hooks';
 import { html } from './html.js';
 import { api, get, setCsrf, stream, ApiError } from './api.js';
 import { t as tr, defaultLang } from './i18n.js';
@@ -136,7 +136,7 @@ export function App() {
   const [macros, setMacros] = useState([]);
   const [overlay, setOverlay] = useState(null); // 'help' | 'prefs' | {palette: initial text}
   const [toast, setToast] = useState(null);
-  const [, setStatusTick] = useState(0); // the team's availability changed
+  const [statusTick, setStatusTick] = useState(0); // the team's availability changed
   const [composerMode, setComposerMode] = useState('reply');
   const [version, setVersion] = useState(0); // bumped by the stream for the open ticket
   const taRef = useRef(null);
@@ -390,6 +390,12 @@ export function App() {
     return () => removeEventListener('keydown', onKey);
   }, []);
 
+  // the view list: the same vnode while nothing it shows changed, so
+  // Preact skips it when j/k moves between tickets
+  const navKey = route.page === 'view' || route.page === 'ticket' ? viewKey : '';
+  const nav = useMemo(() => html`<${ViewNav} lang=${lang} current=${navKey} counts=${counts} custom=${custom} isAdmin=${isAdmin} agents=${agents} />`,
+    [lang, navKey, counts, custom, isAdmin, agents, statusTick]);
+
   if (session === undefined) return html`<div class="boot" aria-busy="true"></div>`;
   const quick = html`<div class="prefs">
       <button class="theme" data-action="theme" onClick=${() => setPref('theme', prefs.theme === 'dark' ? 'light' : 'dark')} title=${tr(lang, 'nav.theme')}>${prefs.theme === 'dark' ? tr(lang, 'nav.light') : tr(lang, 'nav.dark')}</button>
@@ -435,7 +441,7 @@ export function App() {
       <button class="link me" data-user=${me.id} data-action="prefs" onClick=${() => setOverlay('prefs')} title=${tr(lang, 'prefs.title')}>${me.name}</button>
       <button class="signout" onClick=${signOut}>${tr(lang, 'nav.signout')}</button>
     </header>
-    <${ViewNav} lang=${lang} current=${route.page === 'view' || route.page === 'ticket' ? viewKey : ''} counts=${counts} custom=${custom} isAdmin=${isAdmin} agents=${agents} />
+    ${nav}
     <main class="content">${page}</main>
     ${overlay === 'help' && html`<${Help} lang=${lang} onClose=${() => setOverlay(null)} />`}
     ${overlay === 'prefs' && prefsMod && html`<${prefsMod.PrefsDialog} lang=${lang} prefs=${prefs} setPref=${setPref} customViews=${custom} user=${me} onClose=${() => setOverlay(null)} />`}
