@@ -8,7 +8,16 @@
 // them, and the assets arriving brotli-compressed.
 import test, { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { env, rawFetch, show, launch, openApp, signIn } from './lib.mjs';
+
+const SHOTS = process.env.SONNIM_E2E_SCREENSHOTS || '';
+async function shot(page, name) {
+  if (!SHOTS) return;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
 
 let s;
 let browser;
@@ -56,6 +65,7 @@ describe('custom views', () => {
       await row.locator('select[name=cond-op]').selectOption('includes');
       await row.locator('input[name=cond-value]').fill(tag);
       await page.selectOption('select[name=group-by]', 'status');
+      await shot(page, 'view-editor');
       await page.click('.view-editor button[type=submit]');
       await page.waitForFunction(() => /^#\/views\/c\d+$/.test(location.hash));
       const id = Number((await page.evaluate(() => location.hash)).slice('#/views/c'.length));
@@ -67,6 +77,7 @@ describe('custom views', () => {
       assert.equal(await page.locator('.list tbody tr[data-ticket]').count(), 3);
       const groups = await page.locator('.list tr.group-row').allTextContents();
       assert.deepEqual(groups, ['Open', 'Pending']);
+      await shot(page, 'custom-view');
       // the view is personal: another agent does not have it
       assert.equal((await api(`/views/${id}.json`, 'agent2')).status, 404);
       // live: a new matching ticket raises the count without a reload
@@ -123,6 +134,7 @@ describe('search, palette and keyboard', () => {
     await page.locator('.palette input:focus').waitFor();
     await page.keyboard.type('assign to me');
     await page.locator('.palette li.selected[data-command=assign-me]').waitFor();
+    await shot(page, 'palette');
     await page.keyboard.press('Enter');
     await waitFor(async () => (await api(`/tickets/${t.id}.json`)).body.ticket.assignee_id === s.people.agent.id);
     // s solves (the ticket has an assignee now)
@@ -246,6 +258,7 @@ describe('admin screens', () => {
       await page.fill('[data-form=field] textarea[name=field-options]', 'Basic plan=plan_basic\n프로 요금제=plan_pro');
       await page.click('[data-form=field] button[type=submit]');
       await page.locator('[data-admin=fields] tr', { hasText: ftitle }).waitFor();
+      await shot(page, 'admin-fields');
       const f = (await api('/ticket_fields.json')).body.ticket_fields.find((x) => x.title === ftitle);
       assert.equal(f.type, 'tagger');
       assert.deepEqual(f.custom_field_options.map((o) => [o.name, o.value]), [['Basic plan', 'plan_basic'], ['프로 요금제', 'plan_pro']]);
