@@ -187,6 +187,8 @@ describe('preferences and password', () => {
       await page.locator('.login [role=alert]').waitFor();
       await signIn(page, { email, password: '두번째-password-2' });
       await page.locator('.shell').waitFor();
+      // signing out set them offline; signing in again makes them online
+      await page.waitForFunction(() => document.querySelector('select[data-action=status]')?.value === 'online');
       // the preferences stayed: compact, and the default view opens first
       await page.goto(`${s.server.url}/agent/`);
       await page.locator('.shell').waitFor();

@@ -214,10 +214,11 @@ export function App() {
     get('users.json?role[]=agent&role[]=admin&per_page=100').then((r) => setAgents(r.users)).catch(() => {});
     get('groups.json').then((r) => setGroups(r.groups)).catch(() => {});
     get('macros/active.json?per_page=100').then((r) => setMacros(r.macros)).catch(() => {});
-    // opening the workspace makes an agent online, unless it chose otherwise
+    // signing in makes an agent online; reopening the workspace too, unless
+    // the agent chose a status (the server's automatic offline is no choice)
     loadStatuses().then((all) => {
       const mine = all.find((x) => x.user_id === session.user.id);
-      if (!mine || (mine.status === 'offline' && (mine.automatic || !mine.updated_at))) setMyStatus('online');
+      if (session.fresh || !mine || (mine.status === 'offline' && (mine.automatic || !mine.updated_at))) setMyStatus('online');
     }).catch(() => {});
     // live updates: refetch what is on screen, at most every 100 ms
     let timer = 0;
@@ -402,7 +403,7 @@ export function App() {
       <button class="lang" data-action="lang" onClick=${() => setPref('lang', lang === 'ko' ? 'en' : 'ko')} title=${tr(lang, 'nav.language')}>${lang === 'ko' ? 'English' : '한국어'}</button>
     </div>`;
   if (!session) {
-    return html`<div class="signed-out">${quick}<${Login} lang=${lang} onSignedIn=${(user, csrf) => { setCsrf(csrf); setSession({ user }); }} /></div>`;
+    return html`<div class="signed-out">${quick}<${Login} lang=${lang} onSignedIn=${(user, csrf) => { setCsrf(csrf); setSession({ user, fresh: true }); }} /></div>`;
   }
   const cv = customOf(viewKey);
   const viewTitle = isCustom(viewKey) ? (cv ? cv.title : (list && list.title) || '') : tr(lang, `view.${viewKey}`);
