@@ -50,6 +50,7 @@
 #define MAX_MATCHES 100000
 #define COUNT_TTL 60
 #define COUNTS 256
+#define BAD_CONDITIONS 2 /* view_run: a stored view's conditions no longer parse */
 
 static json_t *view_json(struct server *s, const struct view *v)
 {
@@ -77,7 +78,8 @@ static json_t *view_json(struct server *s, const struct view *v)
 /* ---- running ------------------------------------------------------------- */
 
 /* The tickets of view v the actor may see, sorted (when out is not NULL;
- * else only counted).  0, -1 (the stored conditions no longer parse), or
+ * else only counted).  0, BAD_CONDITIONS (the stored conditions no longer
+ * parse), or
  * DB_*. */
 static int view_run(struct req *r, const struct view *v, const struct view_exec *e,
 		    struct ticket **out, int *n)
@@ -88,7 +90,7 @@ static int view_run(struct req *r, const struct view *v, const struct view_exec 
 	int bad = rule_parse(cond, NULL, RULE_VIEW, &rule, err, sizeof(err));
 	json_decref(cond);
 	if (bad)
-		return -1;
+		return BAD_CONDITIONS;
 	struct rule_ctx ctx = {.actor_id = r->actor.user_id, .actor_role = r->actor.role,
 			       .now = now_seconds()};
 	struct ticket *keep = NULL;
@@ -143,8 +145,8 @@ static size_t count_slot(int64_t view_id, int64_t user_id)
 	return (size_t)((uint64_t)view_id * 31u + (uint64_t)user_id) % COUNTS;
 }
 
-/* The count of v for r's agent: remembered, or run and remembered.  0, -1
- * (conditions no longer parse) or DB_*. */
+/* The count of v for r's agent: remembered, or run and remembered.  0,
+ * BAD_CONDITIONS or DB_*. */
 static int view_count(struct req *r, const struct view *v, int *n)
 {
 	int64_t ev = 0, now = now_seconds();
@@ -240,7 +242,7 @@ static int run_or_reply(struct req *r, const struct view *v, const struct view_e
 			struct ticket **out, int *n)
 {
 	int rc = view_run(r, v, e, out, n);
-	if (rc == -1)
+	if (rc == BAD_CONDITIONS)
 		reply_invalid(r, "conditions: the view's stored conditions no longer parse");
 	else if (rc)
 		reply_db_down(r);
@@ -253,7 +255,7 @@ static int views_count(struct req *r)
 	if (view_or_reply(r, r->id[0], &v))
 		return 0;
 	int n, rc = view_count(r, &v, &n);
-	if (rc == -1)
+	if (rc == BAD_CONDITIONS)
 		reply_invalid(r, "conditions: the view's stored conditions no longer parse");
 	else if (rc)
 		reply_db_down(r);
@@ -283,7 +285,7 @@ static int views_count_many(struct req *r)
 		if (rc == 0)
 			rc = view_count(r, &v, &n);
 		view_clear(&v);
-		if (rc < -1 || rc == DB_ERR) {
+		if (rc < 0) {
 			json_decref(arr);
 			return reply_db_down(r);
 		}
