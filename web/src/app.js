@@ -64,26 +64,8 @@ function Login({ lang, onSignedIn }) {
   </main>`;
 }
 
-// Every shortcut, for the cheat sheet (and nowhere else to keep in step:
-// onKey below is the one that acts).
-const SHORTCUTS = [
-  ['j / k', 'help.jk'], ['Enter / o', 'help.open'], ['/', 'help.search'], ['Ctrl+K', 'help.palette'],
-  ['r', 'help.r'], ['n', 'help.n'], ['a', 'help.assign'], ['s', 'help.solve'], ['m', 'help.macro'],
-  ['Ctrl+Enter', 'help.submit'], ['g v', 'help.gv'], ['g m', 'view.mine'], ['g u', 'view.unassigned'],
-  ['g o', 'view.unsolved'], ['g r', 'view.recent'], ['g p', 'view.pending'], ['g s', 'view.solved'],
-  ['g n', 'views.new'], ['g a', 'admin.title'], ['g ,', 'prefs.title'], ['?', 'help.help'], ['Esc', 'help.esc'],
-];
+// g + key: the standard views (the cheat sheet in palette.js lists them)
 const G_VIEWS = { m: 'mine', u: 'unassigned', o: 'unsolved', r: 'recent', p: 'pending', s: 'solved' };
-
-function Help({ lang, onClose }) {
-  return html`<div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" onClick=${onClose}>
-    <div class="card help" onClick=${(e) => e.stopPropagation()}>
-      <h2 id="help-title">${tr(lang, 'help.title')}</h2>
-      <dl>${SHORTCUTS.map(([k, d]) => html`<div key=${k}><dt><kbd>${k}</kbd></dt><dd>${tr(lang, d)}</dd></div>`)}</dl>
-      <button onClick=${onClose}>${tr(lang, 'help.close')}</button>
-    </div>
-  </div>`;
-}
 
 // screens.css (named by index.html), linked once; resolves when it applied.
 let screensCss = null;
@@ -148,7 +130,7 @@ export function App() {
   const adminMod = useLazy(route.page === 'admin' && isAdmin, () => import('./admin.js'));
   const editMod = useLazy(route.page === 'viewedit', () => import('./viewedit.js'));
   const prefsMod = useLazy(overlay === 'prefs', () => import('./prefsdialog.js'));
-  const paletteMod = useLazy(!!overlay && overlay.palette !== undefined, () => import('./palette.js'));
+  const paletteMod = useLazy(!!overlay && (overlay === 'help' || overlay.palette !== undefined), () => import('./palette.js'));
   const peopleMod = useLazy(route.page === 'user' || route.page === 'org', () => import('./people.js'));
 
   useEffect(() => {
@@ -320,7 +302,8 @@ export function App() {
 
   state.current = { route, tickets, selected, viewKey, overlay, custom, lang, me, macros, changeTicket };
 
-  // keyboard: see SHORTCUTS (Ctrl+Enter is the composer's)
+  // keyboard: the cheat sheet (palette.js SHORTCUTS) lists it all; Ctrl+Enter
+  // is the composer's
   useEffect(() => {
     const onKey = (e) => {
       const s = state.current;
@@ -444,7 +427,7 @@ export function App() {
     </header>
     ${nav}
     <main class="content">${page}</main>
-    ${overlay === 'help' && html`<${Help} lang=${lang} onClose=${() => setOverlay(null)} />`}
+    ${overlay === 'help' && paletteMod && html`<${paletteMod.Help} lang=${lang} onClose=${() => setOverlay(null)} />`}
     ${overlay === 'prefs' && prefsMod && html`<${prefsMod.PrefsDialog} lang=${lang} prefs=${prefs} setPref=${setPref} customViews=${custom} user=${me} onClose=${() => setOverlay(null)} />`}
     ${overlay && overlay.palette !== undefined && paletteMod && html`<${paletteMod.Palette} lang=${lang} actions=${paletteMod.buildActions(paletteCtx)} initial=${overlay.palette} onClose=${() => setOverlay(null)} />`}
     ${toast && html`<div class=${toast.error ? 'toast error' : 'toast'} role="status">${toast.text}</div>`}

@@ -1,4 +1,5 @@
-// palette.js - the command palette (Ctrl+K / Cmd+K): every action the
+// palette.js - the command palette (Ctrl+K / Cmd+K) and the `?` cheat
+// sheet, loaded the first time either opens.  The palette: every action the
 // workspace has, found by a fuzzy match of its label (the letters in order,
 // a word start or a run scoring higher), run with Enter.  The actions come
 // from App (views, tickets, preferences, availability and, on a ticket
@@ -60,6 +61,26 @@ export function buildActions({ lang, me, isAdmin, custom, macros, route, prefs, 
   return a;
 }
 
+// Every shortcut, for the cheat sheet (app.js's onKey is the one that acts:
+// keep the two in step).
+const SHORTCUTS = [
+  ['j / k', 'help.jk'], ['Enter / o', 'help.open'], ['/', 'help.search'], ['Ctrl+K', 'help.palette'],
+  ['r', 'help.r'], ['n', 'help.n'], ['a', 'help.assign'], ['s', 'help.solve'], ['m', 'help.macro'],
+  ['Ctrl+Enter', 'help.submit'], ['g v', 'help.gv'], ['g m', 'view.mine'], ['g u', 'view.unassigned'],
+  ['g o', 'view.unsolved'], ['g r', 'view.recent'], ['g p', 'view.pending'], ['g s', 'view.solved'],
+  ['g n', 'views.new'], ['g a', 'admin.title'], ['g ,', 'prefs.title'], ['?', 'help.help'], ['Esc', 'help.esc'],
+];
+
+export function Help({ lang, onClose }) {
+  return html`<div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" onClick=${onClose}>
+    <div class="card help" onClick=${(e) => e.stopPropagation()}>
+      <h2 id="help-title">${tr(lang, 'help.title')}</h2>
+      <dl>${SHORTCUTS.map(([k, d]) => html`<div key=${k}><dt><kbd>${k}</kbd></dt><dd>${tr(lang, d)}</dd></div>`)}</dl>
+      <button onClick=${onClose}>${tr(lang, 'help.close')}</button>
+    </div>
+  </div>`;
+}
+
 export function Palette({ lang, actions, initial = '', onClose }) {
   const [q, setQ] = useState(initial);
   const [sel, setSel] = useState(0);
@@ -103,6 +124,11 @@ export function Palette({ lang, actions, initial = '', onClose }) {
 
 addStrings({
   en: {
+    'help.search': 'Search tickets, users and organizations',
+    'help.palette': 'Command palette',
+    'help.assign': 'Assign the ticket to me',
+    'help.solve': 'Solve the ticket',
+    'help.macro': 'Apply a macro',
     'palette.placeholder': 'Type a command, a view or a ticket number…',
     'palette.openTicket': 'Open ticket #{id}',
     'palette.goView': 'Go to view: {name}',
@@ -117,6 +143,11 @@ addStrings({
     'palette.macro': 'Apply macro: {name}',
   },
   ko: {
+    'help.search': '티켓·사용자·조직 검색',
+    'help.palette': '명령 팔레트',
+    'help.assign': '나에게 배정',
+    'help.solve': '티켓 해결',
+    'help.macro': '매크로 적용',
     'palette.placeholder': '명령, 보기 이름 또는 티켓 번호를 입력하세요…',
     'palette.openTicket': '티켓 #{id} 열기',
     'palette.goView': '보기로 이동: {name}',

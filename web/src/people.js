@@ -4,7 +4,7 @@
 import { useState, useEffect } from 'preact/hooks';
 import { html } from './html.js';
 import { get } from './api.js';
-import { t as tr } from './i18n.js';
+import { t as tr, addStrings } from './i18n.js';
 import { enc, navigate, when, users, loadUsers } from './shared.js';
 
 // The tickets a search finds, as a compact list (user and organization pages).
@@ -55,3 +55,14 @@ export function OrgPage({ lang, id }) {
     <${TicketRows} lang=${lang} query=${`organization:${id}`} />
   </section>`;
 }
+
+addStrings({
+  en: {
+    'person.requested': 'Tickets they requested',
+    'person.tickets': 'Tickets',
+  },
+  ko: {
+    'person.requested': '요청한 티켓',
+    'person.tickets': '티켓',
+  },
+});

@@ -66,6 +66,7 @@ export function PrefsDialog({ lang, prefs, setPref, customViews, user, onClose }
 
 addStrings({
   en: {
+    'error.save': 'Could not save: {msg}',
     'prefs.theme': 'Theme',
     'prefs.lang': 'Language',
     'prefs.density': 'Density',
@@ -81,6 +82,7 @@ addStrings({
     'prefs.pw.done': 'Your password was changed.',
   },
   ko: {
+    'error.save': '저장하지 못했습니다: {msg}',
     'prefs.theme': '테마',
     'prefs.lang': '언어',
     'prefs.density': '화면 밀도',
