@@ -159,6 +159,34 @@ describe('search, palette and keyboard', () => {
   });
 });
 
+describe('Korean', () => {
+  test('a Korean browser gets the search box, palette, cheat sheet and view editor in Korean', async () => {
+    const { context, page } = await signedIn('agent2', { locale: 'ko-KR' });
+    try {
+      assert.match(await page.getAttribute('input[name=search]', 'placeholder'), /검색/);
+      assert.match(await page.locator('.views').textContent(), /사용자 지정 보기/);
+      assert.match(await page.locator('.views').textContent(), /팀/);
+      await page.keyboard.press('Control+k');
+      await page.locator('.palette input:focus').waitFor();
+      assert.match(await page.getAttribute('.palette input', 'placeholder'), /명령/);
+      await page.keyboard.type('테마');
+      await page.locator('.palette li.selected[data-command=theme]').waitFor();
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('?');
+      await page.locator('.help').waitFor();
+      assert.match(await page.locator('.help').textContent(), /명령 팔레트/);
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('g');
+      await page.keyboard.press('n');
+      await page.locator('.view-editor').waitFor();
+      assert.match(await page.locator('.view-editor h1').textContent(), /새 보기/);
+      assert.match(await page.locator('.view-editor').textContent(), /모두 만족/);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('preferences and password', () => {
   test('density and default view are kept; a changed password signs in, the old one no longer does', async () => {
     const email = `pw-${word()}@sonnim.test`;
