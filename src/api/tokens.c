@@ -48,7 +48,7 @@ struct token_op {
 	int64_t user_id, id;
 	char *description;
 	char hash[65];
-	int status;	/* 0, 404 (revoke), 422 (user) */
+	int status; /* 0, 404 (revoke), 422 (user) */
 };
 
 static int token_add_run(struct db *db, void *arg)
@@ -81,9 +81,9 @@ static int tokens_create(struct req *r)
 	json_decref(body);
 	if (!ok || (op.description && strlen(op.description) > MAX_DESCRIPTION)) {
 		free(op.description);
-		return reply_invalid(r, *err ? err
-				     : !ok ? "api_token: expected an object"
-					   : "description: is too long (at most 255 bytes)");
+		return reply_invalid(r, *err  ? err
+					: !ok ? "api_token: expected an object"
+					      : "description: is too long (at most 255 bytes)");
 	}
 	if (!op.user_id)
 		op.user_id = r->actor.user_id;
@@ -97,8 +97,11 @@ static int tokens_create(struct req *r)
 			return reply_invalid(r, "user_id: is not an active agent or admin");
 		return reply_db_down(r);
 	}
-	struct token_row t = {.id = op.id, .user_id = op.user_id, .description = op.description,
-			      .active = 1, .created_at = now_seconds()};
+	struct token_row t = {.id = op.id,
+			      .user_id = op.user_id,
+			      .description = op.description,
+			      .active = 1,
+			      .created_at = now_seconds()};
 	snprintf(t.kind, sizeof(t.kind), "api");
 	json_t *j = token_json(&t);
 	json_object_set_new(j, "token", json_string(token));

@@ -91,8 +91,8 @@ static int view_run(struct req *r, const struct view *v, const struct view_exec 
 	json_decref(cond);
 	if (bad)
 		return BAD_CONDITIONS;
-	struct rule_ctx ctx = {.actor_id = r->actor.user_id, .actor_role = r->actor.role,
-			       .now = now_seconds()};
+	struct rule_ctx ctx = {
+	    .actor_id = r->actor.user_id, .actor_role = r->actor.role, .now = now_seconds()};
 	struct ticket *keep = NULL;
 	int nkeep = 0, cap = 0, rc = 0;
 	struct ticket_filter f = {.visible_to = &r->actor, .win = {.limit = 500}};
@@ -105,8 +105,9 @@ static int view_run(struct req *r, const struct view *v, const struct view_exec 
 			if (rule_matches(&rule, &batch[i], &ctx) && nkeep < MAX_MATCHES) {
 				if (out) {
 					if (nkeep == cap)
-						keep = xrealloc(keep, (size_t)(cap = cap ? cap * 2 : 64) *
-									  sizeof(*keep));
+						keep = xrealloc(keep,
+								(size_t)(cap = cap ? cap * 2 : 64) *
+								    sizeof(*keep));
 					keep[nkeep] = batch[i];
 					memset(&batch[i], 0, sizeof(batch[i]));
 				}
@@ -339,13 +340,13 @@ static int views_tickets(struct req *r)
 
 struct view_op {
 	struct actor who;
-	int64_t id;	/* 0 = create */
+	int64_t id; /* 0 = create */
 	int del;
-	struct view v;	/* values given */
+	struct view v; /* values given */
 	int set_title, set_description, set_active, set_position, set_restriction, set_conditions,
-		set_execution;
+	    set_execution;
 	int64_t now;
-	int status;	/* 0, 403, 404, 422 */
+	int status; /* 0, 403, 404, 422 */
 	char err[320];
 	struct view result;
 };
@@ -381,7 +382,8 @@ static int view_save_run(struct db *db, void *arg)
 			FAIL(404, "not found");
 		if (rc)
 			goto out;
-		int vis = op->who.role == ROLE_ADMIN ? 1 : view_store_visible(db, &cur, op->who.user_id);
+		int vis =
+		    op->who.role == ROLE_ADMIN ? 1 : view_store_visible(db, &cur, op->who.user_id);
 		if (vis < 0) {
 			rc = vis;
 			goto out;
@@ -520,12 +522,13 @@ static int view_write_reply(struct req *r, int64_t id)
 		ok = rule_parse(cond, NULL, RULE_VIEW, &rule, err, sizeof(err)) == 0;
 		if (ok) {
 			rule_clear(&rule);
-			json_t *norm = json_pack("{s:O,s:O}", "all",
-						 json_object_get(cond, "all") ? json_object_get(cond, "all")
-									      : json_array(),
-						 "any",
-						 json_object_get(cond, "any") ? json_object_get(cond, "any")
-									      : json_array());
+			json_t *norm =
+			    json_pack("{s:O,s:O}", "all",
+				      json_object_get(cond, "all") ? json_object_get(cond, "all")
+								   : json_array(),
+				      "any",
+				      json_object_get(cond, "any") ? json_object_get(cond, "any")
+								   : json_array());
 			op.v.conditions = json_dumps(norm, JSON_COMPACT);
 			json_decref(norm);
 		}

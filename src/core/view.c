@@ -20,10 +20,17 @@
 static const struct {
 	const char *id, *title;
 } columns[] = {
-    {"id", "ID"},	       {"status", "Status"},	       {"subject", "Subject"},
-    {"requester", "Requester"}, {"assignee", "Assignee"},      {"group", "Group"},
-    {"organization", "Organization"}, {"priority", "Priority"}, {"type", "Type"},
-    {"created", "Requested"},   {"updated", "Updated"},
+    {"id", "ID"},
+    {"status", "Status"},
+    {"subject", "Subject"},
+    {"requester", "Requester"},
+    {"assignee", "Assignee"},
+    {"group", "Group"},
+    {"organization", "Organization"},
+    {"priority", "Priority"},
+    {"type", "Type"},
+    {"created", "Requested"},
+    {"updated", "Updated"},
 };
 
 int view_column(const char *s)
@@ -47,10 +54,7 @@ int view_column(const char *s)
 
 _Static_assert(ARRAY_SIZE(columns) == VIEW_COLUMNS, "VIEW_COLUMNS is the number of columns");
 
-const char *view_column_id(int i)
-{
-	return i >= 0 && i < VIEW_COLUMNS ? columns[i].id : "";
-}
+const char *view_column_id(int i) { return i >= 0 && i < VIEW_COLUMNS ? columns[i].id : ""; }
 
 static const char *order_name(int desc) { return desc ? "desc" : "asc"; }
 
@@ -133,8 +137,8 @@ json_t *view_exec_json(const struct view_exec *e)
 						      "title", columns[e->cols[i]].title));
 	json_t *o = json_pack("{s:o,s:s,s:s}", "columns", cols, "sort_by", columns[e->sort].id,
 			      "sort_order", order_name(e->sort_desc));
-	json_object_set_new(o, "group_by", e->group >= 0 ? json_string(columns[e->group].id)
-							 : json_null());
+	json_object_set_new(o, "group_by",
+			    e->group >= 0 ? json_string(columns[e->group].id) : json_null());
 	json_object_set_new(o, "group_order", json_string(order_name(e->group_desc)));
 	return o;
 }

@@ -18,7 +18,7 @@
 #define VIEW_COLUMNS 11
 
 struct view_exec {
-	int cols[VIEW_COLUMNS];	/* column indexes, in display order, no repeats */
+	int cols[VIEW_COLUMNS]; /* column indexes, in display order, no repeats */
 	int ncols;		/* at least 1 after parsing */
 	int sort, sort_desc;	/* sort column index and direction */
 	int group, group_desc;	/* group column index (-1 = no grouping), direction */

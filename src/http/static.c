@@ -23,10 +23,10 @@
  * response object.
  */
 #include "http/static.h"
-#include "http/http.h"
 #include "base/util.h"
-#include <stdio.h>
+#include "http/http.h"
 #include <microhttpd.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -130,12 +130,19 @@ int static_reply(struct req *r, const struct web_asset *a)
 	if (el < 2 || el + 4 > sizeof(etag))
 		BUG("asset etag \"%s\"", a->etag);
 	snprintf(etag, sizeof(etag), "%.*s%s\"", (int)(el - 1), a->etag,
-		 br ? "-br" : gz ? "-gz" : "");
+		 br   ? "-br"
+		 : gz ? "-gz"
+		      : "");
 	if (etag_matches(req_header(r, "If-None-Match"), etag)) {
 		reply_raw(r, 304, a->content_type, "", 0);
 	} else {
-		reply_static(r, 200, a->content_type, br ? a->br : gz ? a->gz : a->data,
-			     br ? a->brlen : gz ? a->gzlen : a->len);
+		reply_static(r, 200, a->content_type,
+			     br	  ? a->br
+			     : gz ? a->gz
+				  : a->data,
+			     br	  ? a->brlen
+			     : gz ? a->gzlen
+				  : a->len);
 		if (br || gz)
 			reply_header(r, "Content-Encoding", br ? "br" : "gzip");
 	}

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define VIEW_COLS                                                                                  \
-	"id, title, description, active, position, restriction_type, restriction_id, conditions," \
+	"id, title, description, active, position, restriction_type, restriction_id, conditions,"  \
 	" execution, created_at, updated_at"
 
 void view_clear(struct view *v)
@@ -69,13 +69,14 @@ int view_store_get(struct db *db, int64_t id, struct view *out)
 int view_store_insert(struct db *db, struct view *v)
 {
 	struct db_res *r;
-	int rc = db_query(db, &r,
-			  "INSERT INTO views (title, description, active, position, restriction_type,"
-			  " restriction_id, conditions, execution, created_at, updated_at)"
-			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			  "ssiisissii", v->title, v->description, (int64_t)v->active, v->position,
-			  v->restriction_type, v->restriction_id, v->conditions, v->execution,
-			  v->created_at, v->updated_at);
+	int rc =
+	    db_query(db, &r,
+		     "INSERT INTO views (title, description, active, position, restriction_type,"
+		     " restriction_id, conditions, execution, created_at, updated_at)"
+		     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		     "ssiisissii", v->title, v->description, (int64_t)v->active, v->position,
+		     v->restriction_type, v->restriction_id, v->conditions, v->execution,
+		     v->created_at, v->updated_at);
 	if (rc)
 		return rc;
 	v->id = r->nrows ? db_int(r, 0, 0) : 0;
@@ -85,13 +86,14 @@ int view_store_insert(struct db *db, struct view *v)
 
 int view_store_update(struct db *db, const struct view *v)
 {
-	int rc = db_query(db, NULL,
-			  "UPDATE views SET title = ?, description = ?, active = ?, position = ?,"
-			  " restriction_type = ?, restriction_id = ?, conditions = ?, execution = ?,"
-			  " updated_at = ? WHERE id = ?",
-			  "ssiisissii", v->title, v->description, (int64_t)v->active, v->position,
-			  v->restriction_type, v->restriction_id, v->conditions, v->execution,
-			  v->updated_at, v->id);
+	int rc =
+	    db_query(db, NULL,
+		     "UPDATE views SET title = ?, description = ?, active = ?, position = ?,"
+		     " restriction_type = ?, restriction_id = ?, conditions = ?, execution = ?,"
+		     " updated_at = ? WHERE id = ?",
+		     "ssiisissii", v->title, v->description, (int64_t)v->active, v->position,
+		     v->restriction_type, v->restriction_id, v->conditions, v->execution,
+		     v->updated_at, v->id);
 	if (rc)
 		return rc;
 	return db_changes(db) ? 0 : 1;
@@ -108,15 +110,15 @@ int view_store_delete(struct db *db, int64_t id)
 int view_store_list(struct db *db, int active, int64_t visible_to, struct view **out, int *n)
 {
 	struct db_res *r;
-	int rc = db_query(db, &r,
-			  "SELECT " VIEW_COLS " FROM views WHERE (? < 0 OR active = ?)"
-			  " AND (? = 0 OR restriction_type = ''"
-			  " OR (restriction_type = 'User' AND restriction_id = ?)"
-			  " OR (restriction_type = 'Group' AND restriction_id IN"
-			  " (SELECT group_id FROM group_memberships WHERE user_id = ?)))"
-			  " ORDER BY position, id LIMIT 1000",
-			  "iiiii", (int64_t)active, (int64_t)active, visible_to, visible_to,
-			  visible_to);
+	int rc =
+	    db_query(db, &r,
+		     "SELECT " VIEW_COLS " FROM views WHERE (? < 0 OR active = ?)"
+		     " AND (? = 0 OR restriction_type = ''"
+		     " OR (restriction_type = 'User' AND restriction_id = ?)"
+		     " OR (restriction_type = 'Group' AND restriction_id IN"
+		     " (SELECT group_id FROM group_memberships WHERE user_id = ?)))"
+		     " ORDER BY position, id LIMIT 1000",
+		     "iiiii", (int64_t)active, (int64_t)active, visible_to, visible_to, visible_to);
 	if (rc)
 		return rc;
 	*n = r->nrows;
@@ -134,9 +136,9 @@ int view_store_visible(struct db *db, const struct view *v, int64_t user_id)
 	if (!strcmp(v->restriction_type, "User"))
 		return v->restriction_id == user_id;
 	struct db_res *r;
-	int rc = db_query(db, &r,
-			  "SELECT 1 FROM group_memberships WHERE user_id = ? AND group_id = ?", "ii",
-			  user_id, v->restriction_id);
+	int rc =
+	    db_query(db, &r, "SELECT 1 FROM group_memberships WHERE user_id = ? AND group_id = ?",
+		     "ii", user_id, v->restriction_id);
 	if (rc)
 		return rc;
 	int yes = r->nrows > 0;
@@ -180,7 +182,8 @@ int agent_status_store_list(struct db *db, struct agent_status **out, int *n)
 	for (int i = 0; i < r->nrows; i++) {
 		struct agent_status *s = &(*out)[i];
 		s->user_id = db_int(r, i, 0);
-		snprintf(s->status, sizeof(s->status), "%s", db_str(r, i, 1) ? db_str(r, i, 1) : "");
+		snprintf(s->status, sizeof(s->status), "%s",
+			 db_str(r, i, 1) ? db_str(r, i, 1) : "");
 		s->auto_set = (int)db_int(r, i, 2);
 		s->updated_at = db_int(r, i, 3);
 	}

@@ -17,13 +17,13 @@
 struct view {
 	int64_t id;
 	char *title;
-	char *description;		/* NULL = none */
+	char *description; /* NULL = none */
 	int active;
-	int64_t position;		/* lists sort by position, then id */
-	char restriction_type[8];	/* "", "Group" or "User" */
-	int64_t restriction_id;		/* 0 when shared */
-	char *conditions;		/* JSON object text, never NULL */
-	char *execution;		/* JSON object text, never NULL */
+	int64_t position;	  /* lists sort by position, then id */
+	char restriction_type[8]; /* "", "Group" or "User" */
+	int64_t restriction_id;	  /* 0 when shared */
+	char *conditions;	  /* JSON object text, never NULL */
+	char *execution;	  /* JSON object text, never NULL */
 	int64_t created_at, updated_at;
 };
 void view_clear(struct view *v);

@@ -25,8 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	int w = static_coding_weight(ae, "br");
-	if (w < 0 || w > 1000 || (w != 1000 && !memchr(data, ',', size) && !memchr(data, 'r', size) &&
-				  !memchr(data, 'R', size)))
+	if (w < 0 || w > 1000 ||
+	    (w != 1000 && !memchr(data, ',', size) && !memchr(data, 'r', size) &&
+	     !memchr(data, 'R', size)))
 		abort();
 	free(ae);
 	return 0;

@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	char err[256];
 	struct rule r;
-	if (!rule_parse(json_object_get(body, "conditions"), NULL, RULE_VIEW, &r, err, sizeof(err))) {
+	if (!rule_parse(json_object_get(body, "conditions"), NULL, RULE_VIEW, &r, err,
+			sizeof(err))) {
 		struct ticket t = {.id = 1, .status = "open", .priority = "high", .assignee_id = 2};
 		struct rule_ctx ctx = {.actor_id = 2, .actor_role = ROLE_AGENT, .now = 3600};
 		rule_matches(&r, &t, &ctx);
@@ -37,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	view_exec_load(text, &y);
 	if (memcmp(&x, &y, sizeof(x)) || (rc && (x.ncols != 5 || x.group != -1)))
 		abort();
-	struct ticket t[3] = {{.id = 3, .status = "new"}, {.id = 1, .subject = "b", .priority = "low"},
+	struct ticket t[3] = {{.id = 3, .status = "new"},
+			      {.id = 1, .subject = "b", .priority = "low"},
 			      {.id = 2, .status = "solved", .subject = "a", .type = "task"}};
 	view_sort(t, 3, &x);
 	free(text);

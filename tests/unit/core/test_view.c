@@ -1,10 +1,10 @@
 /* test_view.c - a custom view's execution (core/view.h): parsing output /
  * execution objects, the normalised JSON, the sort by group then key then
  * id; and a view's conditions through rule_parse(RULE_VIEW). */
-#include "testutil.h"
 #include "base/util.h"
 #include "core/rule.h"
 #include "core/view.h"
+#include "testutil.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,9 +39,10 @@ static void test_defaults_and_parse(void **state)
 	assert_int_equal(e.group_desc, 1);
 	json_t *out = view_exec_json(&e);
 	char *text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(text, "{\"columns\":[{\"id\":\"subject\",\"title\":\"Subject\"},"
-				  "{\"id\":\"status\",\"title\":\"Status\"}],\"group_by\":\"assignee\","
-				  "\"group_order\":\"desc\",\"sort_by\":\"created\",\"sort_order\":\"asc\"}");
+	assert_string_equal(
+	    text, "{\"columns\":[{\"id\":\"subject\",\"title\":\"Subject\"},"
+		  "{\"id\":\"status\",\"title\":\"Status\"}],\"group_by\":\"assignee\","
+		  "\"group_order\":\"desc\",\"sort_by\":\"created\",\"sort_order\":\"asc\"}");
 	free(text);
 	json_decref(out);
 }
@@ -50,9 +51,15 @@ static void test_refusals(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-	    "[]", "{\"columns\": \"status\"}", "{\"columns\": [\"nope\"]}", "{\"columns\": [3]}",
-	    "{\"sort_by\": \"nope\"}", "{\"sort_order\": \"up\"}", "{\"group_by\": 7}",
-	    "{\"group_order\": null, \"sort_by\": \"x_id\"}", "{\"sort_by\": \"_id\"}",
+	    "[]",
+	    "{\"columns\": \"status\"}",
+	    "{\"columns\": [\"nope\"]}",
+	    "{\"columns\": [3]}",
+	    "{\"sort_by\": \"nope\"}",
+	    "{\"sort_order\": \"up\"}",
+	    "{\"group_by\": 7}",
+	    "{\"group_order\": null, \"sort_by\": \"x_id\"}",
+	    "{\"sort_by\": \"_id\"}",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct view_exec e;
@@ -82,7 +89,8 @@ static void test_sort(void **state)
 	}
 	struct view_exec e;
 	char err[160];
-	json_t *o = J("{\"group_by\": \"status\", \"sort_by\": \"priority\", \"sort_order\": \"desc\"}");
+	json_t *o =
+	    J("{\"group_by\": \"status\", \"sort_by\": \"priority\", \"sort_order\": \"desc\"}");
 	assert_int_equal(view_exec_parse(o, &e, err, sizeof(err)), 0);
 	json_decref(o);
 	view_sort(t, 5, &e);
@@ -97,8 +105,10 @@ static void test_view_conditions(void **state)
 	(void)state;
 	struct rule r;
 	char err[256];
-	json_t *c = J("{\"all\": [{\"field\": \"status\", \"operator\": \"less_than\", \"value\": \"solved\"}],"
-		      " \"any\": [{\"field\": \"assignee_id\", \"operator\": \"is\", \"value\": \"current_user\"}]}");
+	json_t *c = J("{\"all\": [{\"field\": \"status\", \"operator\": \"less_than\", \"value\": "
+		      "\"solved\"}],"
+		      " \"any\": [{\"field\": \"assignee_id\", \"operator\": \"is\", \"value\": "
+		      "\"current_user\"}]}");
 	assert_int_equal(rule_parse(c, NULL, RULE_VIEW, &r, err, sizeof(err)), 0);
 	struct ticket t = {.id = 1, .status = "open", .assignee_id = 7};
 	struct rule_ctx ctx = {.actor_id = 7, .actor_role = ROLE_AGENT, .now = 1000};
@@ -109,9 +119,11 @@ static void test_view_conditions(void **state)
 	json_decref(c);
 	/* no conditions, "changed", trigger-only fields: refused */
 	static const char *const bad[] = {
-	    "{}", "{\"all\": []}",
+	    "{}",
+	    "{\"all\": []}",
 	    "{\"all\": [{\"field\": \"status\", \"operator\": \"changed\"}]}",
-	    "{\"all\": [{\"field\": \"update_type\", \"operator\": \"is\", \"value\": \"Create\"}]}",
+	    "{\"all\": [{\"field\": \"update_type\", \"operator\": \"is\", \"value\": "
+	    "\"Create\"}]}",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		c = J(bad[i]);
@@ -123,10 +135,10 @@ static void test_view_conditions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_and_parse),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_sort),
-		cmocka_unit_test(test_view_conditions),
+	    cmocka_unit_test(test_defaults_and_parse),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_sort),
+	    cmocka_unit_test(test_view_conditions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

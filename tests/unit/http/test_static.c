@@ -1,7 +1,7 @@
 /* test_static.c - content negotiation for the embedded workspace:
  * static_coding_weight() reads Accept-Encoding's q-values. */
-#include "testutil.h"
 #include "http/static.h"
+#include "testutil.h"
 
 static void test_weights(void **state)
 {
@@ -36,7 +36,7 @@ static void test_weights(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_weights),
+	    cmocka_unit_test(test_weights),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

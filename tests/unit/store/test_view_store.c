@@ -45,29 +45,31 @@ static int people_write(struct db *d, void *p)
 	agent_id = add_user(d, "상담원 하나", "agent@v.example", ROLE_AGENT);
 	agent2_id = add_user(d, "Other Agent", "agent2@v.example", ROLE_AGENT);
 	cust_id = add_user(d, "김민수", "minsu@v.example", ROLE_END_USER);
-	struct group g = {.name = xstrdup("Billing"), .is_public = 1, .created_at = 1, .updated_at = 1};
+	struct group g = {
+	    .name = xstrdup("Billing"), .is_public = 1, .created_at = 1, .updated_at = 1};
 	int rc = group_store_insert(d, &g);
 	group_id = g.id;
 	group_clear(&g);
 	if (rc)
 		return rc;
-	struct group_membership m = {.user_id = agent_id, .group_id = group_id, .created_at = 1,
-				     .updated_at = 1};
+	struct group_membership m = {
+	    .user_id = agent_id, .group_id = group_id, .created_at = 1, .updated_at = 1};
 	rc = membership_store_insert(d, &m);
 	return rc || admin_id < 0 || agent_id < 0 || agent2_id < 0 || cust_id < 0 ? DB_ERR : 0;
 }
 
-
-static int insert_run(struct db *d, void *p)
-{
-	return view_store_insert(d, p);
-}
+static int insert_run(struct db *d, void *p) { return view_store_insert(d, p); }
 
 static int64_t add_view(const char *title, const char *type, int64_t rid, int position, int active)
 {
-	struct view v = {.title = xstrdup(title), .active = active, .position = position,
-			 .restriction_id = rid, .conditions = xstrdup("{\"all\":[],\"any\":[]}"),
-			 .execution = xstrdup("{}"), .created_at = 5, .updated_at = 5};
+	struct view v = {.title = xstrdup(title),
+			 .active = active,
+			 .position = position,
+			 .restriction_id = rid,
+			 .conditions = xstrdup("{\"all\":[],\"any\":[]}"),
+			 .execution = xstrdup("{}"),
+			 .created_at = 5,
+			 .updated_at = 5};
 	snprintf(v.restriction_type, sizeof(v.restriction_type), "%s", type);
 	int rc = store_write(st, insert_run, &v);
 	int64_t id = rc ? -1 : v.id;
@@ -146,15 +148,9 @@ static void test_views_visibility_and_order(void **state)
 	assert_int_equal(view_store_get(db, 999999, &got), 1);
 }
 
-static int update_run(struct db *d, void *p)
-{
-	return view_store_update(d, p);
-}
+static int update_run(struct db *d, void *p) { return view_store_update(d, p); }
 
-static int delete_run(struct db *d, void *p)
-{
-	return view_store_delete(d, *(int64_t *)p);
-}
+static int delete_run(struct db *d, void *p) { return view_store_delete(d, *(int64_t *)p); }
 
 static void test_view_update_delete(void **state)
 {
@@ -259,7 +255,8 @@ static int tok_revoke_run(struct db *d, void *p)
 static void test_tokens_list_revoke(void **state)
 {
 	(void)state;
-	struct tok_arg a = {agent_id, 0, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+	struct tok_arg a = {agent_id, 0,
+			    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
 	assert_int_equal(store_write(st, tok_add_run, &a), 0);
 	int64_t uid = 0;
 	assert_int_equal(token_store_lookup(db, "api", a.hash, &uid), 0);
@@ -290,10 +287,10 @@ static void test_tokens_list_revoke(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_views_visibility_and_order),
-		cmocka_unit_test(test_view_update_delete),
-		cmocka_unit_test(test_agent_status),
-		cmocka_unit_test(test_tokens_list_revoke),
+	    cmocka_unit_test(test_views_visibility_and_order),
+	    cmocka_unit_test(test_view_update_delete),
+	    cmocka_unit_test(test_agent_status),
+	    cmocka_unit_test(test_tokens_list_revoke),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
