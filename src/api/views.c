@@ -1,5 +1,6 @@
 /* views.c - /api/v2/views: Zendesk's custom views (list, active, show,
- * create, update, delete), their tickets and counts (one, or many at once),
+ * create, update, delete), their tickets (plain, or as execute's rows and
+ * columns) and counts (one, or many at once),
  * and /api/v2/sonnim/agents: agents' availability (online / away /
  * offline: GET statuses.json for the team, PUT me/status.json for one's
  * own, which every open stream hears as an "agent.status" event; the SSE
@@ -296,9 +297,47 @@ static int views_count_many(struct req *r)
 	return reply_json(r, 200, json_pack("{s:o}", "view_counts", arr));
 }
 
-/* GET /views/{id}/tickets.json: the view's tickets, sorted by its
- * execution (or ?sort_by=&sort_order=), page/per_page. */
-static int views_tickets(struct req *r)
+/* One row of GET /views/{id}/execute.json: the ticket, and each column's
+ * value under Zendesk's row keys (people, groups, organizations as ids). */
+static json_t *row_json(struct server *s, const struct ticket *t, const struct view_exec *e)
+{
+	json_t *row = json_pack("{s:o}", "ticket", ticket_json(s, t));
+	for (int i = 0; i < e->ncols; i++) {
+		const char *c = view_column_id(e->cols[i]);
+		json_t *v;
+		char key[24];
+		snprintf(key, sizeof(key), "%s", c);
+		if (!strcmp(c, "id"))
+			v = json_integer(t->id);
+		else if (!strcmp(c, "status"))
+			v = jstr(t->status);
+		else if (!strcmp(c, "subject"))
+			v = jstr(t->subject);
+		else if (!strcmp(c, "priority"))
+			v = jstr(t->priority);
+		else if (!strcmp(c, "type"))
+			v = jstr(t->type);
+		else if (!strcmp(c, "created"))
+			v = jtime(t->created_at);
+		else if (!strcmp(c, "updated"))
+			v = jtime(t->updated_at);
+		else {
+			snprintf(key, sizeof(key), "%s_id", c);
+			v = jid(!strcmp(c, "requester")	 ? t->requester_id
+				: !strcmp(c, "assignee") ? t->assignee_id
+				: !strcmp(c, "group")	 ? t->group_id
+							 : t->organization_id);
+		}
+		json_object_set_new(row, key, v);
+	}
+	return row;
+}
+
+/* GET /views/{id}/tickets.json (execute 0) and /views/{id}/execute.json
+ * (execute 1: "rows" and "columns" as Zendesk's execute returns them): the
+ * view's tickets sorted by its execution (or ?sort_by=&sort_order=),
+ * page/per_page. */
+static int view_tickets_reply(struct req *r, int execute)
 {
 	struct page p;
 	if (page_parse_or_reply(r, &p))
@@ -326,15 +365,26 @@ static int views_tickets(struct req *r)
 	int64_t from = p.cursor ? 0 : (p.page - 1) * p.per_page;
 	json_t *arr = json_array();
 	for (int64_t i = from; i < n && i < from + p.per_page; i++)
-		json_array_append_new(arr, ticket_json(r->srv, &t[i]));
+		json_array_append_new(arr, execute ? row_json(r->srv, &t[i], &e)
+						   : ticket_json(r->srv, &t[i]));
 	int more = from + p.per_page < n;
-	json_t *out = json_pack("{s:o,s:o}", "tickets", arr, "view", view_json(r->srv, &v));
+	json_t *out = json_pack("{s:o,s:o}", execute ? "rows" : "tickets", arr, "view",
+				view_json(r->srv, &v));
+	if (execute) {
+		json_t *ex = view_exec_json(&e);
+		json_object_set(out, "columns", json_object_get(ex, "columns"));
+		json_object_set(out, "group_by", json_object_get(ex, "group_by"));
+		json_decref(ex);
+	}
 	p.cursor = 0;
 	page_finish(r, &p, out, 0, more, n);
 	ticket_list_free(t, n);
 	view_clear(&v);
 	return reply_json(r, 200, out);
 }
+
+static int views_tickets(struct req *r) { return view_tickets_reply(r, 0); }
+static int views_execute(struct req *r) { return view_tickets_reply(r, 1); }
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -421,8 +471,28 @@ static int view_save_run(struct db *db, void *arg)
 		cur.position = op->v.position;
 	if (op->set_conditions)
 		take(&cur.conditions, &op->v.conditions);
-	if (op->set_execution)
-		take(&cur.execution, &op->v.execution);
+	if (op->set_execution) {
+		/* the members given replace the stored ones; the rest stay (an
+		 * update that only regroups keeps the columns) */
+		json_t *merged = json_loads(cur.execution ? cur.execution : "{}", 0, NULL);
+		json_t *given = json_loads(op->v.execution, 0, NULL);
+		if (!json_is_object(merged)) {
+			json_decref(merged);
+			merged = json_object();
+		}
+		json_object_update(merged, given);
+		struct view_exec e;
+		char err[160];
+		int bad = view_exec_parse(merged, &e, err, sizeof(err));
+		json_decref(merged);
+		json_decref(given);
+		if (bad)
+			FAIL(422, "%s", err);
+		json_t *j = view_exec_json(&e);
+		free(cur.execution);
+		cur.execution = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+	}
 	if (!cur.execution) {
 		struct view_exec e;
 		char err[64];
@@ -541,11 +611,8 @@ static int view_write_reply(struct req *r, int64_t id)
 		struct view_exec e;
 		op.set_execution = 1;
 		ok = view_exec_parse(ex, &e, err, sizeof(err)) == 0;
-		if (ok) {
-			json_t *j = view_exec_json(&e);
-			op.v.execution = json_dumps(j, JSON_COMPACT);
-			json_decref(j);
-		}
+		if (ok) /* checked alone; merged with the stored one on update */
+			op.v.execution = json_dumps(ex, JSON_COMPACT);
 	}
 	json_decref(body);
 	const char *bad = NULL;
@@ -642,6 +709,7 @@ const struct route view_routes[] = {
     {M_PUT, "/api/v2/views/{id}.json", ROLE_AGENT, views_update, 0},
     {M_DELETE, "/api/v2/views/{id}.json", ROLE_AGENT, views_delete, 0},
     {M_GET, "/api/v2/views/{id}/tickets.json", ROLE_AGENT, views_tickets, 0},
+    {M_GET, "/api/v2/views/{id}/execute.json", ROLE_AGENT, views_execute, 0},
     {M_GET, "/api/v2/views/{id}/count.json", ROLE_AGENT, views_count, 0},
     {M_GET, "/api/v2/sonnim/agents/statuses.json", ROLE_AGENT, statuses_list, 0},
     {M_PUT, "/api/v2/sonnim/agents/me/status.json", ROLE_AGENT, status_set, 0},

@@ -121,6 +121,7 @@ const ENDPOINTS = [
   ['PUT', '/views/{x}', 'agent', MISSING, { body: { view: { title: 'x' } } }],
   ['DELETE', '/views/{x}', 'agent', MISSING],
   ['GET', '/views/{x}/tickets', 'agent', MISSING],
+  ['GET', '/views/{x}/execute', 'agent', MISSING],
   ['GET', '/views/{x}/count', 'agent', MISSING],
   ['GET', '/sonnim/agents/statuses', 'agent', OK],
   ['PUT', '/sonnim/agents/me/status', 'agent', INVALID, { body: { status: 'busy' } }],

@@ -69,7 +69,7 @@ describe('custom views', () => {
     assert.equal(r.body.view.execution.group_by, 'status');
     assert.equal(r.body.view.title, `높은 우선순위 ${tag}`, 'untouched members stay');
     const t = await api(`/views/${shared.id}/tickets.json`, 'agent');
-    // open (a, c) before pending (b), each by id
+    // new (a, c) before pending (b), each by id
     assert.deepEqual(t.body.tickets.map((x) => x.id), [a.id, c.id, b.id]);
     const p1 = await api(`/views/${shared.id}/tickets.json?per_page=2&sort_by=id&sort_order=desc`, 'agent');
     assert.deepEqual(p1.body.tickets.map((x) => x.id), [c.id, a.id, b.id].slice(0, 2));
@@ -79,6 +79,15 @@ describe('custom views', () => {
     assert.equal(p2.body.next_page, null);
     const bad = await api(`/views/${shared.id}/tickets.json?sort_by=nope`, 'agent');
     assert.equal(bad.status, 400, show(bad));
+    // execute: rows with the columns' values, in the same order
+    const ex = await api(`/views/${shared.id}/execute.json`, 'agent');
+    assert.equal(ex.status, 200, show(ex));
+    assert.deepEqual(ex.body.columns.map((x) => x.id), ['status', 'subject', 'priority']);
+    assert.equal(ex.body.group_by, 'status');
+    assert.deepEqual(ex.body.rows.map((x) => x.ticket.id), [a.id, c.id, b.id]);
+    assert.deepEqual(ex.body.rows.map((x) => [x.status, x.priority]), [['new', 'high'], ['new', 'urgent'], ['pending', 'urgent']]);
+    assert.equal(ex.body.rows[0].subject, `${tag} A`);
+    assert.equal(ex.body.count, 3);
   });
 
   test('personal views: an agent\'s are its own; others get 404; agents cannot make shared ones', async () => {
