@@ -4,8 +4,9 @@
 //
 // Writes one C file that defines `web_assets[]` / `web_assets_count`
 // (src/http/static.h): for each file under DIR its URL path relative to
-// DIR, content type, the bytes, the same bytes gzip-compressed (level 9;
-// left out when that does not save at least 5%), a strong ETag (the first
+// DIR, content type, the bytes, the same bytes gzip-compressed (level 9)
+// and brotli-compressed (quality 11, node's zlib: no C dependency; each
+// left out when it does not save at least 5%), a strong ETag (the first
 // 16 hex digits of the SHA-256 of the bytes) and whether the name carries a
 // content hash (assets/NAME-HASH.ext: cached as immutable).  The output is
 // a build artefact under $(BUILD), never committed.
@@ -49,12 +50,17 @@ files.forEach((rel, i) => {
   const type = TYPES[path.extname(rel)] || 'application/octet-stream';
   const gz = zlib.gzipSync(data, { level: 9 });
   const useGz = gz.length < data.length * 0.95;
+  const br = zlib.brotliCompressSync(data, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+  });
+  const useBr = br.length < data.length * 0.95;
   const etag = `"${crypto.createHash('sha256').update(data).digest('hex').slice(0, 16)}"`;
   const hashed = /^assets\/.+-[A-Z0-9]{8,}\.[a-z0-9]+$/.test(rel) ? 1 : 0;
   c += bytes(`f${i}`, data);
   if (useGz) c += bytes(`g${i}`, gz);
+  if (useBr) c += bytes(`b${i}`, br);
   rows.push(`\t{${JSON.stringify(rel)}, ${JSON.stringify(type)}, f${i}, ${data.length}, ` +
-    `${useGz ? `g${i}, ${gz.length}` : 'NULL, 0'}, ${JSON.stringify(etag)}, ${hashed}},`);
+    `${useGz ? `g${i}, ${gz.length}` : 'NULL, 0'}, ${useBr ? `b${i}, ${br.length}` : 'NULL, 0'}, ${JSON.stringify(etag)}, ${hashed}},`);
 });
 c += `\nconst struct web_asset web_assets[] = {\n${rows.join('\n')}\n\t{0},\n};\n` +
   `const size_t web_assets_count = ${files.length};\n`;

@@ -4,9 +4,12 @@
 //
 // src/main.js (which imports src/app.css) becomes OUTDIR/assets/app-HASH.js
 // and OUTDIR/assets/app-HASH.css, minified, with content hashes in the
-// names so the server can cache them for a year; what the app loads on
-// demand (import('./x.js'): the ticket history, macros, merge, the customer
-// panel) becomes OUTDIR/assets/x-HASH.js, and code those share a chunk-HASH.js; OUTDIR/index.html is
+// names so the server can cache them for a year; modules the app loads with
+// import() (the ticket page's history, macros and merge, the admin screens,
+// the view editor) become OUTDIR/assets/chunk-HASH.js, fetched the first
+// time they are needed, and their styles (src/screens.css)
+// OUTDIR/assets/screens-HASH.css, which index.html names in a <meta> for
+// the app to link then; OUTDIR/index.html is
 // written last and points at them.  index.html is the one file that is not
 // hashed: the server sends it with no-cache and an ETag.  Nothing here
 // touches the network; scripts/embed-web.mjs turns OUTDIR into C.
@@ -21,12 +24,13 @@ fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(path.join(out, 'assets'), { recursive: true });
 
 const result = await esbuild.build({
-  entryPoints: { app: path.join(here, 'src', 'main.js') },
+  entryPoints: { app: path.join(here, 'src', 'main.js'), screens: path.join(here, 'src', 'screens.css') },
   bundle: true,
   minify: true,
   format: 'esm',
   target: ['chrome100', 'firefox100', 'safari15'],
   entryNames: '[name]-[hash]',
+  chunkNames: 'chunk-[hash]',
   splitting: true,
   outdir: path.join(out, 'assets'),
   metafile: true,
@@ -50,13 +54,13 @@ await esbuild.build({
 });
 
 const outputs = Object.entries(result.metafile.outputs);
-const names = outputs.map(([p]) => path.basename(p));
-const entry = outputs.find(([p, o]) => o.entryPoint && p.endsWith('.js'));
+const entry = outputs.find(([, o]) => o.entryPoint && o.entryPoint.endsWith('main.js'));
+const screens = outputs.find(([, o]) => o.entryPoint && o.entryPoint.endsWith('screens.css'));
 const js = entry && path.basename(entry[0]);
-const css = names.find((n) => n.endsWith('.css'));
-// the chunks the entry imports statically, preloaded with it (no waterfall)
-const preloads = entry ? entry[1].imports.filter((i) => i.kind === 'import-statement').map((i) => path.basename(i.path)) : [];
-if (!js || !css) throw new Error(`esbuild made ${names.join(', ')}; want an entry .js and one .css`);
+const css = entry && entry[1].cssBundle && path.basename(entry[1].cssBundle);
+if (!js || !css || !screens) throw new Error(`esbuild made ${outputs.map(([p]) => p).join(', ')}; want an entry .js with its .css, and screens.css`);
+// the chunks the entry imports statically load with it: preload them
+const eager = entry[1].imports.filter((i) => !i.external && i.kind === 'import-statement').map((i) => path.basename(i.path));
 
 const html = `<!doctype html>
 <html lang="en">
@@ -65,12 +69,13 @@ const html = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sonnim</title>
 <link rel="stylesheet" href="assets/${css}">
-<script type="module" src="assets/${js}"></script>
-${preloads.map((p) => `<link rel="modulepreload" href="assets/${p}">\n`).join('')}</head>
+<meta name="sonnim-screens-css" content="assets/${path.basename(screens[0])}">
+${eager.map((c) => `<link rel="modulepreload" href="assets/${c}">\n`).join('')}<script type="module" src="assets/${js}"></script>
+</head>
 <body>
 <div id="app"></div>
 </body>
 </html>
 `;
 fs.writeFileSync(path.join(out, 'index.html'), html);
-console.log(`web: ${js}, ${css} in ${path.relative(process.cwd(), out) || '.'}`);
+console.log(`web: ${js}, ${css}, ${outputs.length - 3} chunks in ${path.relative(process.cwd(), out) || '.'}`);

@@ -62,6 +62,14 @@ json_t *count_json(int64_t n);
 int reply_taken(struct req *r, const char *field, const char *description);
 /* 503 DatabaseError.  Returns 0. */
 int reply_db_down(struct req *r);
+/* The reply for a write its transaction refused: 403 Forbidden or 422
+ * RecordInvalid with err, 404, else 500 "the WHAT could not be saved".
+ * Returns 0. */
+int reply_write_refused(struct req *r, int status, const char *err, const char *what);
+/* Read a macro's or view's "restriction": null = shared (type ""),
+ * {"type": "Group"|"User", "id": N} or {"type", "ids": [N]} (one id).
+ * 0, or -1 with err. */
+int restriction_parse(json_t *o, char type[8], int64_t *id, char *err, size_t errlen);
 /* Parse ?NAME=1,2,3 (at most 100 ids) into ids and n: 0, or -1 after replying
  * 400 (absent, empty, not ids, too many). */
 int ids_param_or_reply(struct req *r, const char *name, int64_t *ids, int *n);

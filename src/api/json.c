@@ -438,6 +438,47 @@ int reply_db_down(struct req *r)
 	return reply_error(r, 503, "DatabaseError", "the database is not available", NULL);
 }
 
+int reply_write_refused(struct req *r, int status, const char *err, const char *what)
+{
+	switch (status) {
+	case 403:
+		return reply_error(r, 403, "Forbidden", err, NULL);
+	case 404:
+		return reply_not_found(r);
+	case 422:
+		return reply_invalid(r, err);
+	}
+	char msg[96];
+	snprintf(msg, sizeof(msg), "the %s could not be saved", what);
+	return reply_error(r, 500, "InternalError", msg, NULL);
+}
+
+int restriction_parse(json_t *o, char type[8], int64_t *id, char *err, size_t errlen)
+{
+	type[0] = '\0';
+	*id = 0;
+	if (json_is_null(o))
+		return 0;
+	const char *t = json_string_value(json_object_get(o, "type"));
+	json_t *n = json_object_get(o, "id");
+	if (!n)
+		n = json_array_get(json_object_get(o, "ids"), 0);
+	if (!json_is_object(o) || !t || (strcmp(t, "Group") && strcmp(t, "User")) ||
+	    !json_is_integer(n) || json_integer_value(n) <= 0) {
+		snprintf(err, errlen,
+			 "restriction: expected null, {\"type\": \"Group\", \"id\": id} or"
+			 " {\"type\": \"User\", \"id\": id}");
+		return -1;
+	}
+	if (json_array_size(json_object_get(o, "ids")) > 1) {
+		snprintf(err, errlen, "restriction: one group at most");
+		return -1;
+	}
+	snprintf(type, 8, "%s", t);
+	*id = json_integer_value(n);
+	return 0;
+}
+
 int ids_param_or_reply(struct req *r, const char *name, int64_t *ids, int *n)
 {
 	const char *s = req_arg(r, name);

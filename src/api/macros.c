@@ -360,49 +360,13 @@ static int macro_op_reply(struct req *r, struct macro_op *op)
 {
 	int rc = store_write(r->srv->store, macro_save_run, op);
 	macro_clear(&op->v);
-	if (rc) {
-		switch (op->status) {
-		case 403:
-			return reply_error(r, 403, "Forbidden", op->err, NULL);
-		case 404:
-			return reply_not_found(r);
-		case 422:
-			return reply_invalid(r, op->err);
-		}
-		return reply_error(r, 500, "InternalError", "the macro could not be saved", NULL);
-	}
+	if (rc)
+		return reply_write_refused(r, op->status, op->err, "macro");
 	if (op->del)
 		return reply_raw(r, 204, "application/json", "", 0);
 	json_t *out = json_pack("{s:o}", "macro", macro_json(r->srv, &op->result));
 	macro_clear(&op->result);
 	return reply_json(r, op->id ? 200 : 201, out);
-}
-
-/* Read the "restriction" member: null = shared, {type, id} or {type, ids}. */
-static int restriction_from_json(json_t *o, struct macro *v, char *err, size_t errlen)
-{
-	v->restriction_type[0] = '\0';
-	v->restriction_id = 0;
-	if (json_is_null(o))
-		return 0;
-	const char *type = json_string_value(json_object_get(o, "type"));
-	json_t *id = json_object_get(o, "id");
-	if (!id)
-		id = json_array_get(json_object_get(o, "ids"), 0);
-	if (!json_is_object(o) || !type || (strcmp(type, "Group") && strcmp(type, "User")) ||
-	    !json_is_integer(id) || json_integer_value(id) <= 0) {
-		snprintf(err, errlen,
-			 "restriction: expected null, {\"type\": \"Group\", \"id\": id} or"
-			 " {\"type\": \"User\", \"id\": id}");
-		return -1;
-	}
-	if (json_array_size(json_object_get(o, "ids")) > 1) {
-		snprintf(err, errlen, "restriction: one group at most");
-		return -1;
-	}
-	snprintf(v->restriction_type, sizeof(v->restriction_type), "%s", type);
-	v->restriction_id = json_integer_value(id);
-	return 0;
 }
 
 static int macro_write_reply(struct req *r, int64_t id)
@@ -430,8 +394,8 @@ static int macro_write_reply(struct req *r, int64_t id)
 	}
 	if (ok && json_object_get(o, "restriction")) {
 		op.set_restriction = 1;
-		ok = restriction_from_json(json_object_get(o, "restriction"), &op.v, err,
-					   sizeof(err)) == 0;
+		ok = restriction_parse(json_object_get(o, "restriction"), op.v.restriction_type,
+				       &op.v.restriction_id, err, sizeof(err)) == 0;
 	}
 	if (ok && json_object_get(o, "actions")) {
 		struct macro_action *v;

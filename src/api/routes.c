@@ -12,7 +12,8 @@ extern const struct route system_routes[], ticket_routes[], user_routes[], org_r
 	schedule_routes[], sla_policy_routes[], satisfaction_routes[],
 	answer_bot_routes[], hc_portal_routes[], workspace_routes[], community_routes[],
 	community_page_routes[], proactive_routes[], hc_flow_routes[], hc_answer_routes[],
-	knowledge_routes[], ticket_form_routes[], messenger_routes[];
+	knowledge_routes[], ticket_form_routes[], messenger_routes[], view_routes[],
+	token_routes[];
 
 static const struct route *const tables[] = {
 	system_routes, ticket_routes, user_routes, org_routes, group_routes,
@@ -22,7 +23,7 @@ static const struct route *const tables[] = {
 	sla_policy_routes, satisfaction_routes,
 	answer_bot_routes, hc_portal_routes, workspace_routes, community_routes,
 	community_page_routes, hc_flow_routes, hc_answer_routes, knowledge_routes,
-	ticket_form_routes, messenger_routes,
+	ticket_form_routes, messenger_routes, view_routes, token_routes,
 };
 
 struct route api_routes[API_ROUTES_MAX];

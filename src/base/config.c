@@ -49,6 +49,7 @@ static const struct key {
 	{"messenger_mail_delay", K_INT, offsetof(struct config, messenger_mail_delay), 0},
 	{"messenger_ip_limit", K_INT, offsetof(struct config, messenger_ip_limit), 0},
 	{"max_connections", K_INT, offsetof(struct config, max_connections), 0},
+	{"agent_offline_after", K_INT, offsetof(struct config, agent_offline_after), 0},
 };
 
 int config_set(struct config *c, const char *key, const char *value)
@@ -113,6 +114,7 @@ static void defaults(struct config *c)
 	c->messenger_mail_delay = 120;
 	c->messenger_ip_limit = 10;
 	c->mail_auto_reply = 1;
+	c->agent_offline_after = 120;
 	c->max_mail = 50 << 20;
 	snprintf(c->hc_brand_color, sizeof(c->hc_brand_color), "#1f6feb");
 }

@@ -42,6 +42,8 @@ struct config {
 				   messenger requests: 30x that); 0 = no limit (benchmarks) */
 	int max_connections;	/* open connections (event streams included); 0 = as many as
 				   the file descriptor limit allows */
+	int agent_offline_after;	/* seconds after an agent's last event stream closed
+				   before its status becomes offline; 0 = never */
 };
 
 /* Defaults, then path (if non-NULL and present; must exist if required),

@@ -348,9 +348,9 @@ static int parse_conds(json_t *arr, enum rule_kind kind, struct rule_cond **out,
 			BAD("conditions: '%s' is not a condition field", field);
 		if (!(f.for_ & (kind == RULE_TRIGGER ? FOR_T : FOR_A)))
 			BAD("conditions: '%s' cannot be used in %s", field,
-			    kind == RULE_TRIGGER ? "triggers" : "automations");
+			    kind == RULE_TRIGGER ? "triggers" : kind == RULE_VIEW ? "views" : "automations");
 		unsigned op = op_bit(opname);
-		if (!(op & f.ops) || (kind == RULE_AUTOMATION && (op & CHG)))
+		if (!(op & f.ops) || (kind != RULE_TRIGGER && (op & CHG)))
 			BAD("conditions: '%s' is not an operator of '%s'", opname, field);
 		char *v;
 		if (scalar_text(json_object_get(c, "value"), &v))
@@ -529,8 +529,12 @@ int rule_parse(json_t *conditions, json_t *actions, enum rule_kind kind, struct 
 	}
 	if (parse_conds(json_object_get(conditions, "all"), kind, &r->all, &r->nall, err, errlen) ||
 	    parse_conds(json_object_get(conditions, "any"), kind, &r->any, &r->nany, err, errlen) ||
-	    parse_actions(actions, r, err, errlen))
+	    (kind != RULE_VIEW && parse_actions(actions, r, err, errlen)))
 		goto fail;
+	if (kind == RULE_VIEW && !r->nall && !r->nany) {
+		snprintf(err, errlen, "conditions: a view needs at least one condition");
+		goto fail;
+	}
 	if (kind == RULE_AUTOMATION) {
 		int timed = 0;
 		struct cond_field f;

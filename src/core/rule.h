@@ -25,7 +25,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum rule_kind { RULE_TRIGGER = 0, RULE_AUTOMATION = 1 };
+/* RULE_VIEW: a view's conditions (api/views.c) - the automations' fields
+ * and operators (no "changed"), no actions, no time requirement. */
+enum rule_kind { RULE_TRIGGER = 0, RULE_AUTOMATION = 1, RULE_VIEW = 2 };
 
 /* One condition: field, operator and value as Zendesk spells them (value
  * is text; a JSON number or boolean is kept as its text; NULL = none). */
@@ -54,7 +56,8 @@ struct rule {
  * least one time condition (hours_since_*) and a nullifying action (one
  * that changes a field an "all" condition tests, or adds a tag an "all"
  * condition requires absent / removes one it requires present), so each
- * fires once per ticket.  0, or -1 with err "field: reason" (r cleared). */
+ * fires once per ticket.  Views take no actions (actions must be NULL)
+ * and need at least one condition.  0, or -1 with err "field: reason" (r cleared). */
 int rule_parse(json_t *conditions, json_t *actions, enum rule_kind kind, struct rule *r,
 	       char *err, size_t errlen);
 void rule_clear(struct rule *r);

@@ -236,6 +236,13 @@ static void actor_remember(const char *key, const struct actor *a)
 	pthread_mutex_unlock(&actors_lock);
 }
 
+void auth_tokens_revoked(void)
+{
+	pthread_mutex_lock(&actors_lock);
+	memset(actors, 0, sizeof(actors));
+	pthread_mutex_unlock(&actors_lock);
+}
+
 static int auth_uncached(struct req *r, const char *h);
 
 int auth_request_or_reply(struct req *r)

@@ -26,6 +26,9 @@ int password_verify(const char *hash, const char *password);
 /* Forget every remembered password login (call after a password change,
  * so the old password stops working at once). */
 void auth_passwords_changed(void);
+/* A token was revoked: forget every cached actor (this process at once;
+ * other processes within the cache's few seconds). */
+void auth_tokens_revoked(void);
 /* A new random token: 40 hex characters in out[41]. */
 void token_new(char out[41]);
 /* Lower-case hex SHA-256 of s into out[65]. */

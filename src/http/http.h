@@ -69,8 +69,10 @@ struct route {
 
 /* The routes of all resources, terminated by {0}: filled by routes_init()
  * from each resource's table (api/routes.c). */
-#define API_ROUTES_MAX 512 /* slots in api_routes, its terminator included */
-extern struct route api_routes[];
+/* The route table (api/routes.c fills it at start): at most API_ROUTES_MAX - 1
+ * routes and a {0} end. */
+#define API_ROUTES_MAX 512
+extern struct route api_routes[API_ROUTES_MAX];
 void routes_init(void);
 
 /* Query-string argument or NULL. */

@@ -30,6 +30,13 @@
  * A client that falls more than SSE_MAX_PENDING bytes behind is ended (the
  * browser reconnects and reloads what it shows).
  *
+ * Availability: when an agent's last stream closes, on_free() notes the
+ * user and the time; a new stream from that user takes the note back.
+ * The hub thread sets the status of a user whose note is older than
+ * cfg.agent_offline_after to offline (automatic), so a closed laptop does
+ * not stay "online".  sse_broadcast() sends a status change (or any other
+ * non-ticket event) to every stream at once.
+ *
  * Delivery is "within SSE_POLL_MS of commit" on SQLite, where the single
  * writer commits ids in order.  On PostgreSQL ticket writes hold one
  * advisory lock, so their events also commit in id order.  Across process
@@ -41,6 +48,7 @@
 #include "base/util.h"
 #include "store/job_store.h"
 #include "store/ticket_store.h"
+#include "store/view_store.h"
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -70,6 +78,8 @@ static struct {
 	int running, stopping;
 	int kicked;			/* sse_kick() since the last poll */
 	int64_t last_id;		/* newest event id already fanned out */
+	struct gone { int64_t user_id, at; } *gone;	/* users whose last stream closed */
+	size_t ngone, capgone;
 	int stale;			/* last_id unknown (no stream was open) */
 	struct server *srv;
 	pthread_t thread;
@@ -134,6 +144,16 @@ static void on_free(void *cls)
 	if (c->next)
 		c->next->prev = c->prev;
 	hub.nclients--;
+	int others = 0;
+	for (struct sse_client *o = hub.head; o; o = o->next)
+		others |= o->actor.user_id == c->actor.user_id;
+	if (!others && !hub.stopping) {
+		if (hub.ngone == hub.capgone) {
+			hub.capgone = hub.capgone ? hub.capgone * 2 : 16;
+			hub.gone = xrealloc(hub.gone, hub.capgone * sizeof(*hub.gone));
+		}
+		hub.gone[hub.ngone++] = (struct gone){c->actor.user_id, now_seconds()};
+	}
 	pthread_mutex_unlock(&hub.lock);
 	buf_release(&c->out);
 	free(c);
@@ -189,6 +209,9 @@ static int open_or_reply(struct req *r, int64_t ticket_id, const char *ready)
 			hub.last_id = last;
 		hub.stale = 0;
 	}
+	for (size_t i = 0; i < hub.ngone; i++)
+		if (hub.gone[i].user_id == c->actor.user_id)
+			hub.gone[i--] = hub.gone[--hub.ngone];
 	c->next = hub.head;
 	if (hub.head)
 		hub.head->prev = c;
@@ -342,6 +365,50 @@ static int poll_events(struct server *s, int64_t last)
 	return rc ? -1 : n;
 }
 
+static int offline_run(struct db *db, void *arg)
+{
+	return agent_status_store_auto_offline(db, *(int64_t *)arg, now_seconds());
+}
+
+/* Set offline the users whose last stream closed long enough ago (hub lock
+ * held; released around the writes). */
+static void expire_gone(struct server *s)
+{
+	int after = s->cfg.agent_offline_after;
+	int64_t now = now_seconds();
+	for (size_t i = 0; after > 0 && i < hub.ngone; i++) {
+		if (hub.gone[i].at + after > now)
+			continue;
+		int64_t uid = hub.gone[i].user_id;
+		hub.gone[i--] = hub.gone[--hub.ngone];
+		pthread_mutex_unlock(&hub.lock);
+		if (store_write(s->store, offline_run, &uid))
+			log_warn("sse", "cannot set an agent offline; will not retry");
+		char msg[96];
+		int n = snprintf(msg, sizeof(msg),
+				 "event: agent.status\ndata: {\"user_id\":%lld,\"status\":\"offline\",\"automatic\":true}\n\n",
+				 (long long)uid);
+		pthread_mutex_lock(&hub.lock);
+		for (struct sse_client *c = hub.head; c; c = c->next)
+			client_add(c, msg, (size_t)n);
+	}
+}
+
+void sse_broadcast(const char *event, const char *json)
+{
+	struct buf m = BUF_INIT;
+	buf_addf(&m, "event: %s\ndata: %s\n\n", event, json);
+	struct wakelist w = {0};
+	pthread_mutex_lock(&hub.lock);
+	for (struct sse_client *c = hub.head; c; c = c->next)
+		client_add(c, m.s, m.len);
+	collect_wakeups(&w);
+	pthread_mutex_unlock(&hub.lock);
+	resume_all(&w);
+	free(w.v);
+	buf_release(&m);
+}
+
 static void *hub_main(void *arg)
 {
 	struct server *s = arg;
@@ -361,6 +428,7 @@ static void *hub_main(void *arg)
 		hub.kicked = 0;
 		if (hub.stopping)
 			break;
+		expire_gone(s);
 		if (!hub.nclients) {
 			hub.stale = 1; /* the next stream re-reads the newest id */
 			continue;
@@ -429,5 +497,8 @@ void sse_stop(void)
 	pthread_join(hub.thread, NULL);
 	pthread_mutex_lock(&hub.lock);
 	hub.running = 0;
+	free(hub.gone);
+	hub.gone = NULL;
+	hub.ngone = hub.capgone = 0;
 	pthread_mutex_unlock(&hub.lock);
 }

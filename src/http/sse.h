@@ -37,6 +37,9 @@ int sse_open_visitor_or_reply(struct req *r, int64_t ticket_id, const char *read
  * messages and signals).  Other processes' commits still arrive within
  * SSE_POLL_MS. */
 void sse_kick(void);
+/* Send "event: EVENT" with data json (one line of JSON) to every open
+ * stream now, whoever listens (agents' status changes: api/views.c). */
+void sse_broadcast(const char *event, const char *json);
 /* Streams open now (for /metrics and the tests). */
 int sse_clients(void);
 #endif

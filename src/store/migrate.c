@@ -437,6 +437,19 @@ static const char *const migrations[] = {
 	"CREATE INDEX messenger_conv_created ON messenger_conversations(created_at);"
 	"CREATE TABLE messenger_tokens (token_hash TEXT PRIMARY KEY,"
 	" conversation_id BIGINT NOT NULL, created_at BIGINT NOT NULL);",
+	/* workspace (store/view_store.c, store/agent_status_store.c): custom
+	 * views (conditions as rules read them, the execution's columns, sort
+	 * and grouping as JSON text; restriction like a macro's: shared,
+	 * "Group" or personal "User") and each agent's availability, with
+	 * when it was set and whether the server set it (auto = 1: the
+	 * agent's last stream closed) */
+	"CREATE TABLE views (id @ID@, title TEXT NOT NULL, description TEXT,"
+	" active INTEGER NOT NULL DEFAULT 1, position BIGINT NOT NULL DEFAULT 0,"
+	" restriction_type TEXT NOT NULL DEFAULT '', restriction_id BIGINT NOT NULL DEFAULT 0,"
+	" conditions TEXT NOT NULL, execution TEXT NOT NULL,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE TABLE agent_statuses (user_id BIGINT PRIMARY KEY, status TEXT NOT NULL,"
+	" auto INTEGER NOT NULL DEFAULT 0, updated_at BIGINT NOT NULL);",
 };
 
 static const char search_sqlite[] =

@@ -551,6 +551,47 @@ int token_store_lookup(struct db *db, const char *kind, const char *hash, int64_
 	return rc;
 }
 
+int token_store_list(struct db *db, int64_t user_id, struct token_row **out, int *n)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r,
+			  "SELECT id, user_id, kind, description, active, created_at,"
+			  " COALESCE(last_used_at, 0) FROM api_tokens WHERE (? = 0 OR user_id = ?)"
+			  " ORDER BY id DESC LIMIT 1000",
+			  "ii", user_id, user_id);
+	if (rc)
+		return rc;
+	*n = r->nrows;
+	*out = r->nrows ? xcalloc(r->nrows, sizeof(**out)) : NULL;
+	for (int i = 0; i < r->nrows; i++) {
+		struct token_row *t = &(*out)[i];
+		t->id = db_int(r, i, 0);
+		t->user_id = db_int(r, i, 1);
+		snprintf(t->kind, sizeof(t->kind), "%s", db_str(r, i, 2) ? db_str(r, i, 2) : "");
+		t->description = db_str(r, i, 3) ? xstrdup(db_str(r, i, 3)) : NULL;
+		t->active = (int)db_int(r, i, 4);
+		t->created_at = db_int(r, i, 5);
+		t->last_used_at = db_int(r, i, 6);
+	}
+	db_res_free(r);
+	return 0;
+}
+
+void token_rows_free(struct token_row *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i].description);
+	free(v);
+}
+
+int token_store_revoke(struct db *db, int64_t id)
+{
+	int rc = db_query(db, NULL, "UPDATE api_tokens SET active = 0 WHERE id = ?", "i", id);
+	if (rc)
+		return rc;
+	return db_changes(db) ? 0 : 1;
+}
+
 int session_store_add(struct db *db, const char *id_hash, int64_t user_id, const char *csrf,
 		      int64_t expires_at)
 {

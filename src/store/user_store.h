@@ -60,6 +60,20 @@ int user_store_merge(struct db *db, int64_t from, int64_t into, int64_t now);
 int token_store_add(struct db *db, int64_t user_id, const char *kind, const char *hash,
 		    const char *description, int64_t *id);
 int token_store_lookup(struct db *db, const char *kind, const char *hash, int64_t *user_id);
+/* One stored token, as the admin screen lists it (never its hash). */
+struct token_row {
+	int64_t id, user_id;
+	char kind[8];		/* "api" or "oauth" */
+	char *description;	/* owned; NULL = none */
+	int active;
+	int64_t created_at, last_used_at;	/* last_used_at 0 = never */
+};
+/* Every token (user_id 0) or one user's, newest first, at most 1000;
+ * *out owned: token_rows_free(). */
+int token_store_list(struct db *db, int64_t user_id, struct token_row **out, int *n);
+void token_rows_free(struct token_row *v, int n);
+/* Revoke token id (active = 0; lookups stop finding it): 0, 1 none. */
+int token_store_revoke(struct db *db, int64_t id);
 
 int session_store_add(struct db *db, const char *id_hash, int64_t user_id, const char *csrf,
 		      int64_t expires_at);

@@ -18,6 +18,7 @@ const files = [
   './auth.test.mjs',
   './rules.test.mjs',
   './macros.test.mjs',
+  './views.test.mjs',
   './satisfaction.test.mjs',
   './answerbot.test.mjs',
   './portal.test.mjs',

@@ -18,7 +18,7 @@
 #
 # Environment: SONNIM_BIN (default $BUILD/asan/sonnim), SONNIM_CHROMIUM
 # (default /usr/bin/chromium), SONNIM_E2E_SCREENSHOTS, SONNIM_E2E_TESTS (which
-# files, default "workspace ticket helpcenter selfservice community messenger").
+# files, default "workspace shell ticket helpcenter selfservice community messenger").
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -57,7 +57,7 @@ case "$SONNIM_E2E_SCREENSHOTS" in /*) ;; *) SONNIM_E2E_SCREENSHOTS="$ROOT/$SONNI
 export SONNIM_E2E_SCREENSHOTS
 pass=0
 fail=0
-for name in ${SONNIM_E2E_TESTS:-workspace ticket helpcenter selfservice community messenger}; do
+for name in ${SONNIM_E2E_TESTS:-workspace shell ticket helpcenter selfservice community messenger}; do
 	work=$TMP/work-$name
 	tap=$TMP/$name.tap
 	mkdir -p "$work"

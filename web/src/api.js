@@ -48,11 +48,12 @@ export async function api(method, path, body) {
 
 export const get = (p) => api('GET', p);
 
-// Open the event stream; onEvent(type, data) for each ticket event, onOpen
-// after each (re)connection.  Returns a function that closes it.
+// Open the event stream; onEvent(type, data) for each ticket event and each
+// agent.status (an agent's availability changed), onOpen after each
+// (re)connection.  Returns a function that closes it.
 export function stream(onEvent, onOpen) {
   const es = new EventSource('/api/v2/sonnim/stream');
-  const types = ['ticket.created', 'ticket.updated', 'comment.added', 'ticket.deleted'];
+  const types = ['ticket.created', 'ticket.updated', 'comment.added', 'ticket.deleted', 'agent.status'];
   for (const t of types) es.addEventListener(t, (e) => onEvent(t, JSON.parse(e.data)));
   es.addEventListener('ready', () => onOpen && onOpen());
   // viewing/typing/read signals: for presence.js, not a reason to refetch

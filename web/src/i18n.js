@@ -295,6 +295,12 @@ const ko = {
 
 const dicts = { en, ko };
 
+// More words from another module (the shell's screens keep theirs apart).
+export function addStrings(more) {
+  Object.assign(en, more.en);
+  Object.assign(ko, more.ko);
+}
+
 export function t(lang, key, vars) {
   let s = (dicts[lang] && dicts[lang][key]) || en[key] || key;
   if (vars) s = s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] === undefined ? `{${k}}` : String(vars[k])));

@@ -1,6 +1,11 @@
 // shared.js - what the workspace's screens share: the standard views, the
-// ticket enums, date formatting, in-app navigation, and the small caches of
-// users and ticket pages (with the fetch that fills them).
+// ticket enums, date formatting, in-app navigation (the routes below), the
+// small caches of users, organizations and ticket pages (with the fetches
+// that fill them), and the team's availability (agent statuses).
+//
+// Routes (location.hash): #/views/KEY (a standard view) or #/views/cID (a
+// custom view), #/tickets/ID, #/users/ID, #/organizations/ID,
+// #/viewedit/new or #/viewedit/ID (the view editor), #/admin/SECTION.
 import { get } from './api.js';
 
 export const VIEWS = [
@@ -18,11 +23,20 @@ export const TYPES = ['question', 'incident', 'problem', 'task'];
 export const enc = encodeURIComponent;
 export const viewQuery = (v) => `${v.query} order_by:updated_at sort:desc`;
 
+export const ADMIN_SECTIONS = ['agents', 'groups', 'organizations', 'fields', 'tokens'];
+export const isCustom = (key) => /^c\d+$/.test(key || '');
+
 export function parseRoute(hash) {
   let m = /^#\/tickets\/(\d+)/.exec(hash);
   if (m) return { page: 'ticket', id: Number(m[1]) };
+  m = /^#\/(users|organizations)\/(\d+)/.exec(hash);
+  if (m) return { page: m[1] === 'users' ? 'user' : 'org', id: Number(m[2]) };
+  m = /^#\/viewedit\/(new|\d+)/.exec(hash);
+  if (m) return { page: 'viewedit', id: m[1] === 'new' ? null : Number(m[1]) };
+  m = /^#\/admin(?:\/(\w+))?/.exec(hash);
+  if (m) return { page: 'admin', section: ADMIN_SECTIONS.includes(m[1]) ? m[1] : ADMIN_SECTIONS[0] };
   m = /^#\/views\/(\w+)/.exec(hash);
-  const key = m && VIEWS.some((v) => v.key === m[1]) ? m[1] : null; // null: the last view
+  const key = m && (VIEWS.some((v) => v.key === m[1]) || isCustom(m[1])) ? m[1] : null; // null: the last view
   return { page: 'view', view: key };
 }
 
@@ -48,6 +62,18 @@ export function navigate(hash) {
 
 // --- a small shared cache of users, groups and ticket pages ---
 export const users = new Map();
+export const orgs = new Map(); // organization id -> organization
+// agent user id -> "online" | "away" | "offline" (GET sonnim/agents/statuses,
+// then the stream's agent.status events)
+export const statuses = new Map();
+
+export async function loadOrgs(ids) {
+  const want = [...new Set(ids.filter((id) => id && !orgs.has(id)))];
+  for (let i = 0; i < want.length; i += 100) {
+    const r = await get(`organizations/show_many.json?ids=${want.slice(i, i + 100).join(',')}`);
+    for (const o of r.organizations) orgs.set(o.id, o);
+  }
+}
 export const cache = new Map(); // ticket id -> {ticket, comments}
 
 export async function loadUsers(ids) {

@@ -114,8 +114,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A running `sonnim serve`: the child, its port, and how it ended.
 class Server {
-  constructor({ workdir, database, port, rateLimit, role, logName }) {
-    Object.assign(this, { workdir, database, port, rateLimit, role: role || 'all' });
+  constructor({ workdir, database, port, rateLimit, role, logName, extraEnv }) {
+    Object.assign(this, { workdir, database, port, rateLimit, role: role || 'all', extraEnv: extraEnv || {} });
     this.url = `http://127.0.0.1:${port}`;
     this.log = path.join(workdir, logName || 'server.log');
     this.proc = null;
@@ -135,6 +135,7 @@ class Server {
         // the suites start more messenger conversations from 127.0.0.1 a
         // minute than one visitor would (the default is 10)
         SONNIM_MESSENGER_IP_LIMIT: '200',
+        ...this.extraEnv,
       }),
       stdio: ['ignore', fd, fd],
     });
@@ -259,11 +260,12 @@ function parseAdmin(text) {
 }
 
 // A second server on the same database (another process, as a scale-out
-// deployment would run): for the rate-limit test, with its own low limit.
-export async function extraServer({ rateLimit, role = 'web' }) {
+// deployment would run): for the rate-limit test, with its own low limit;
+// extraEnv adds settings (SONNIM_* variables) for that server only.
+export async function extraServer({ rateLimit, role = 'web', extraEnv }) {
   const s = await env();
   const srv = new Server({ workdir: s.workdir, database: s.database, port: await freePort(),
-    rateLimit, role, logName: 'server-extra.log' });
+    rateLimit, role, logName: 'server-extra.log', extraEnv });
   return srv.start();
 }
 
