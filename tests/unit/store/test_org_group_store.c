@@ -25,32 +25,16 @@
 
 #include "testdb.h"
 
-struct fixture {
-	struct store *st;
-	struct db *db;
-};
-
 static int group_setup(void **state)
 {
 	(void)state;
-	if (testdb_pick("org"))
-		return -1;
-	char err[512] = "";
-	struct store *st = store_open(g_url, 0, 1, err, sizeof(err));
-	if (!st) {
-		print_error("store_open: %s\n", err);
-		return -1;
-	}
-	store_close(st);
-	return 0;
+	return testdb_create("org");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (g_path[0])
-		remove_db_files(g_path);
-	return 0;
+	return testdb_drop();
 }
 
 static int setup(void **state)
@@ -68,34 +52,10 @@ static int setup(void **state)
 	    "DELETE FROM ticket_field_options",
 	    "DELETE FROM ticket_fields WHERE removable = 1",
 	};
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	char err[512] = "";
-	fx->st = store_open(g_url, 0, 1, err, sizeof(err));
-	fx->db = fx->st ? db_open(g_url, 0, err, sizeof(err)) : NULL;
-	if (!fx->db) {
-		print_error("open: %s\n", err);
-		if (fx->st)
-			store_close(fx->st);
-		free(fx);
-		return -1;
-	}
-	for (size_t i = 0; i < sizeof(wipe) / sizeof(*wipe); i++)
-		if (db_exec(fx->db, wipe[i])) {
-			print_error("%s: %s\n", wipe[i], db_errmsg(fx->db));
-			return -1;
-		}
-	*state = fx;
-	return 0;
+	return testdb_open(state, wipe, sizeof(wipe) / sizeof(*wipe));
 }
 
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-	db_close(fx->db);
-	store_close(fx->st);
-	free(fx);
-	return 0;
-}
+static int teardown(void **state) { return testdb_close(state); }
 
 /* ---- helpers ----------------------------------------------------------- */
 
