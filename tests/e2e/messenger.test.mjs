@@ -197,40 +197,51 @@ describe('messenger: in Korean', () => {
   });
 });
 
-// The proactive endpoint belongs to the "proactive" side (GET
-// /messenger/v1/sites/{key}/proactive?url=PAGE); until it is merged here
-// the browser answers for it with the agreed shape, so this checks only
-// what the widget does with such an answer.
-describe('messenger: proactive banners, prompts and messages (the widget side)', () => {
-  test('banners show (a dismissed one stays away), a prompt appears after its delay, messages list', async () => {
-    const ctx = await browser.newContext({ locale: 'en-US' });
-    let asked = '';
-    await ctx.route('**/messenger/v1/sites/*/proactive*', (route) => {
-      asked = route.request().url();
-      route.fulfill({
-        status: 200, contentType: 'application/json',
-        body: JSON.stringify({
-          banners: [{ id: 7, text: 'Deliveries are delayed by snow', level: 'warning', dismissible: true },
-            { id: 8, text: 'Payments are down', level: 'critical', dismissible: false }],
-          prompts: [{ id: 3, delay_seconds: 1, message: 'Need help choosing a size?' }],
-          messages: [{ id: 5, body: 'Your order 1234 has shipped', sent_at: new Date().toISOString() }],
-        }),
-      });
+// Banners and prompts from the real proactive endpoint (GET
+// /messenger/v1/sites/{key}/proactive?url=PAGE), made through the admin API:
+// one banner for /products/*, one for /checkout only, one everywhere, and a
+// prompt for /products/* after a second on the page.
+describe('messenger: proactive banners and prompts', () => {
+  const made = [];
+  const make = async (kind, item) => {
+    const r = await rawFetch(`/api/v2/sonnim/${kind}s.json`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ [kind]: { site_key: site.key, ...item } }),
     });
+    assert.equal(r.status, 201, show(r));
+    made.push(`${kind}s/${r.body[kind].id}`);
+    return r.body[kind];
+  };
+  after(async () => {
+    for (const m of made) await rawFetch(`/api/v2/sonnim/${m}.json`, { method: 'DELETE' });
+  });
+
+  test('a banner targeted at one URL shows only there; a dismissed one stays away; a prompt appears after its delay', async () => {
+    const snow = await make('banner', { text: 'Deliveries are delayed by snow', level: 'warning', dismissible: true, url_patterns: ['/products/*'] });
+    const pay = await make('banner', { text: 'Payments are down', level: 'critical', dismissible: false });
+    const slow = await make('banner', { text: 'Checkout is slow today', level: 'info', url_patterns: ['/checkout'] });
+    await make('proactive_prompt', { message: 'Need help choosing a size?', delay_seconds: 1, url_patterns: ['/products/*'] });
+    const ctx = await browser.newContext({ locale: 'en-US' });
     try {
       const { page, frame } = await customerPage(`${shop.url}/products/42`, ctx);
       await frame.locator('.prompt', { hasText: 'Need help choosing a size?' }).waitFor();
-      assert.match(decodeURIComponent(asked), /url=http:\/\/127\.0\.0\.1:\d+\/products\/42/);
       await frame.locator('.prompt').click();
-      await frame.locator('[data-banner="7"]', { hasText: 'Deliveries are delayed' }).waitFor();
-      await frame.locator('[data-banner="8"]').waitFor();
-      await frame.locator('[data-proactive="5"]', { hasText: 'has shipped' }).waitFor();
-      await frame.locator('[data-banner="7"] button').click();
+      await frame.locator(`[data-banner="${snow.id}"]`, { hasText: 'Deliveries are delayed' }).waitFor();
+      await frame.locator(`[data-banner="${pay.id}"]`).waitFor();
+      assert.equal(await frame.locator(`[data-banner="${slow.id}"]`).count(), 0, 'the /checkout banner is not on /products/42');
+      await frame.locator(`[data-banner="${snow.id}"] button`).click();
       await page.reload();
       const f2 = page.frameLocator('iframe[data-sonnim-messenger]');
       await f2.locator('[data-launcher]').click();
-      await f2.locator('[data-banner="8"]').waitFor();
-      assert.equal(await f2.locator('[data-banner="7"]').count(), 0, 'the dismissed banner stays dismissed');
+      await f2.locator(`[data-banner="${pay.id}"]`).waitFor();
+      assert.equal(await f2.locator(`[data-banner="${snow.id}"]`).count(), 0, 'the dismissed banner stays dismissed');
+
+      // on /checkout: its own banner and the everywhere one, not the product banner
+      await page.goto(`${shop.url}/checkout`);
+      const f3 = page.frameLocator('iframe[data-sonnim-messenger]');
+      await f3.locator('[data-launcher]').click();
+      await f3.locator(`[data-banner="${slow.id}"]`, { hasText: 'Checkout is slow today' }).waitFor();
+      await f3.locator(`[data-banner="${pay.id}"]`).waitFor();
+      assert.equal(await f3.locator(`[data-banner="${snow.id}"]`).count(), 0);
     } finally {
       await ctx.close();
     }
