@@ -9,6 +9,12 @@
  *        "this solved it": records the deflection, and when the question
  *        came with a ticket, solves that ticket as its requester
  *   POST /api/v2/answer_bot/rejection   the same keys: "not helpful"
+ *   POST /api/v2/answer_bot/click       {"interaction_access_token",
+ *                                        "article_id"} -> {"counted"}
+ *        the asker followed an offered article: counted once per question
+ *        and article (a weaker ranking signal than a resolution).  Pages
+ *        send it with navigator.sendBeacon and a JSON Blob; like every
+ *        endpoint here it reads the body as JSON whatever its Content-Type.
  *
  * Anyone may ask (the contact form asks for anonymous visitors): the
  * answers are the articles the asker may read (credentials in an
@@ -29,7 +35,8 @@
  * with a ticket, the ticket write (via "answer_bot": status solved; no
  * assignee needed since the customer closes it) - all or nothing, except
  * that a ticket that cannot be solved (closed, merged) leaves the
- * resolution recorded and says so in "ticket".
+ * resolution recorded and says so in "ticket".  A click is one
+ * store_write: the deflection's clicked list and the feedback counts.
  */
 #include "api/api.h"
 #include "api/help_center.h"
@@ -324,6 +331,56 @@ int answer_bot_record(struct server *srv, const char *token, int64_t article_id,
 	return rc ? -1 : 0;
 }
 
+struct click {
+	char hash[65];
+	int64_t article_id;
+	int result;			/* AB_* */
+	struct ab_deflection d;
+};
+
+static int click_run(struct db *db, void *arg)
+{
+	struct click *c = arg;
+	ab_deflection_clear(&c->d);
+	int rc = answer_bot_click(db, c->hash, c->article_id, now_seconds(), &c->d);
+	if (rc < 0)
+		return rc;
+	c->result = rc;
+	return 0;
+}
+
+static int click(struct req *r)
+{
+	json_t *body = req_json_or_reply(r);
+	if (!body)
+		return 0;
+	char *token = NULL, err[160] = "";
+	struct click c = {0};
+	jget_str(body, "interaction_access_token", &token, err, sizeof(err));
+	jget_id(body, "article_id", &c.article_id, err, sizeof(err));
+	json_decref(body);
+	if (!err[0] && (!token || strlen(token) != 40))
+		snprintf(err, sizeof(err), "interaction_access_token: is required");
+	if (!err[0] && !c.article_id)
+		snprintf(err, sizeof(err), "article_id: is required");
+	if (err[0]) {
+		free(token);
+		return reply_invalid(r, err);
+	}
+	token_hash(token, c.hash);
+	free(token);
+	int rc = store_write(r->srv->store, click_run, &c);
+	ab_deflection_clear(&c.d);
+	if (rc)
+		return reply_db_down(r);
+	if (c.result == AB_NONE)
+		return reply_error(r, 404, "RecordNotFound", "no such deflection", NULL);
+	if (c.result == AB_NOT_OFFERED)
+		return reply_invalid(r, "article_id: was not one of the answers");
+	return reply_json(r, 200, json_pack("{sI sb}", "article_id", (json_int_t)c.article_id,
+					    "counted", c.result == AB_OK));
+}
+
 static int resolution(struct req *r)
 {
 	return outcome(r, 1);
@@ -338,5 +395,6 @@ const struct route answer_bot_routes[] = {
     {M_POST, "/api/v2/answer_bot/answers.json", PUBLIC, answers, 0},
     {M_POST, "/api/v2/answer_bot/resolution.json", PUBLIC, resolution, 0},
     {M_POST, "/api/v2/answer_bot/rejection.json", PUBLIC, rejection, 0},
+    {M_POST, "/api/v2/answer_bot/click.json", PUBLIC, click, 0},
     {0},
 };

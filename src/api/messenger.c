@@ -20,6 +20,9 @@
  *   GET  /messenger/v1/conversations/{id}/stream?token=T   SSE (http/sse.c)
  *   POST /messenger/v1/conversations/{id}/handoff     "talk to a person"
  *   POST /messenger/v1/conversations/{id}/solved      {"article_id"}: "that solved it"
+ *   POST /messenger/v1/conversations/{id}/click       {"article_id"}: the visitor
+ *        followed one of the bot's articles (answer_bot_click; the widget
+ *        holds the bearer token, not the bot's interaction token)
  * Agents and admins:
  *   POST /api/v2/sonnim/tickets/{id}/signals[.json]        {"kind":"viewing"|"typing"|"left"}
  *   GET  /api/v2/sonnim/messenger/stats.json?since=T  conversations, self-served, handoffs
@@ -1347,6 +1350,48 @@ static int solved_post(struct req *r)
 	return outcome_post(r, 1);
 }
 
+struct click_op {
+	const char *hash;
+	int64_t article_id;
+	int result;	/* AB_* */
+};
+
+static int click_run(struct db *db, void *arg)
+{
+	struct click_op *o = arg;
+	struct ab_deflection d = {0};
+	int rc = answer_bot_click(db, o->hash, o->article_id, now_seconds(), &d);
+	ab_deflection_clear(&d);
+	if (rc < 0)
+		return rc;
+	o->result = rc;
+	return 0;
+}
+
+static int click_post(struct req *r)
+{
+	struct messenger_conv c;
+	if (visitor_or_reply(r, &c) || conv_limit_or_reply(r, "click", c.id, SIGNAL_CONV_MINUTE))
+		return 0;
+	json_t *j = req_json_or_reply(r);
+	if (!j)
+		return 0;
+	char err[128] = "";
+	struct click_op o = {.hash = c.bot_token_hash};
+	int bad = (jget_id(j, "article_id", &o.article_id, err, sizeof(err)) < 0);
+	json_decref(j);
+	if (bad || !o.article_id)
+		return reply_invalid(r, bad ? err : "article_id: required");
+	if (!c.bot_token_hash[0])
+		return reply_invalid(r, "article_id: not one of the articles offered");
+	if (store_write(r->srv->store, click_run, &o))
+		return reply_db_down(r);
+	if (o.result == AB_NONE || o.result == AB_NOT_OFFERED)
+		return reply_invalid(r, "article_id: not one of the articles offered");
+	return reply_json(r, 200, json_pack("{s:I,s:b}", "article_id", (json_int_t)o.article_id,
+					    "counted", o.result == AB_OK));
+}
+
 /* ---- agents: signals and stats ---------------------------------------------------------- */
 
 static int ticket_signal(struct req *r)
@@ -1646,6 +1691,7 @@ CORS(read_post)
 CORS(stream_get)
 CORS(handoff_post)
 CORS(solved_post)
+CORS(click_post)
 
 const struct route messenger_routes[] = {
 	{M_GET, "/messenger/widget.js", PUBLIC, widget_js, 0},
@@ -1663,6 +1709,7 @@ const struct route messenger_routes[] = {
 	{M_GET, "/messenger/v1/conversations/{id}/stream", PUBLIC, stream_get_cors, 0},
 	{M_POST, "/messenger/v1/conversations/{id}/handoff", PUBLIC, handoff_post_cors, 0},
 	{M_POST, "/messenger/v1/conversations/{id}/solved", PUBLIC, solved_post_cors, 0},
+	{M_POST, "/messenger/v1/conversations/{id}/click", PUBLIC, click_post_cors, 0},
 	{M_POST, "/api/v2/sonnim/tickets/{id}/signals.json", ROLE_AGENT, ticket_signal, 0},
 	{M_GET, "/api/v2/sonnim/messenger/stats.json", ROLE_AGENT, stats_show, 0},
 	{M_GET, "/api/v2/sonnim/messenger/sites.json", ROLE_ADMIN, sites_list, 0},

@@ -276,10 +276,12 @@ double hc_score(double relevance, int64_t vote_sum, int64_t view_count, int prom
 	return relevance * boost;
 }
 
-double hc_feedback_boost(int64_t resolved, int64_t rejected, int nterms)
+double hc_feedback_boost(int64_t resolved, int64_t rejected, int64_t clicked, int nterms)
 {
 	double k = nterms > 0 ? (double)nterms : 1.0;
 	double up = resolved > 0 ? 0.08 * log1p((double)resolved / k) : 0.0;
+	if (clicked > 0)
+		up += 0.03 * log1p((double)clicked / k);
 	double down = rejected > 0 ? 0.06 * log1p((double)rejected / k) : 0.0;
 	if (up > HC_FEEDBACK_MAX - 1.0)
 		up = HC_FEEDBACK_MAX - 1.0;

@@ -66,16 +66,18 @@ double hc_score(double relevance, int64_t vote_sum, int64_t view_count, int prom
 
 /* The answer bot's learning (store/answer_bot_store.h): the factor a hit's
  * score is multiplied by, from what earlier customers said about this
- * article for questions with the same terms.  resolved and rejected are
- * the "this solved it" / "not helpful" counts summed over the question's
- * terms; nterms (>= 1) is how many terms the question has, so a count
- * shared by every term weighs as one.  1 + 0.08 ln(1 + resolved/nterms),
- * at most 1.25, minus 0.06 ln(1 + rejected/nterms), at most 0.15: never
- * below 0.85 nor above 1.25, so feedback reorders close answers but cannot
- * lift an unrelated article over a clearly better match. */
+ * article for questions with the same terms.  resolved, rejected and
+ * clicked are the "this solved it" / "not helpful" / "followed the link"
+ * counts summed over the question's terms; nterms (>= 1) is how many terms
+ * the question has, so a count shared by every term weighs as one.
+ * 1 + 0.08 ln(1 + resolved/nterms) + 0.03 ln(1 + clicked/nterms) (a click
+ * says less than a resolution), together at most 1.25, minus
+ * 0.06 ln(1 + rejected/nterms), at most 0.15: never below 0.85 nor above
+ * 1.25, so feedback reorders close answers but cannot lift an unrelated
+ * article over a clearly better match.  Negative counts count as 0. */
 #define HC_FEEDBACK_MAX 1.25
 #define HC_FEEDBACK_MIN 0.85
-double hc_feedback_boost(int64_t resolved, int64_t rejected, int nterms);
+double hc_feedback_boost(int64_t resolved, int64_t rejected, int64_t clicked, int nterms);
 
 /* Append s (NUL-terminated; NULL appends nothing) to out with & < > " '
  * escaped, for HTML text and attribute values. */

@@ -11,6 +11,10 @@
  * update of its state, and one upsert per question term (at most
  * HC_MAX_TERMS) into answer_bot_feedback, all inside the caller's
  * store_write() transaction.
+ *
+ * answer_bot_click(): the same read, one compare-and-set update of the
+ * deflection's clicked_ids (so a concurrent second click counts nothing)
+ * and the same per-term upserts of the "clicked" count.
  */
 #include "store/answer_bot_store.h"
 #include "base/buf.h"
@@ -26,6 +30,7 @@ void ab_deflection_clear(struct ab_deflection *d)
 	free(d->enquiry);
 	idlist_clear(&d->article_ids);
 	idlist_clear(&d->rejected_ids);
+	idlist_clear(&d->clicked_ids);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -58,8 +63,8 @@ int answer_bot_answers(struct db *db, const char *question, const struct hc_view
 	struct db_arg a[ANSWER_BOT_CANDIDATES + HC_MAX_TERMS];
 	int na = 0;
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT article_id, SUM(resolved), SUM(rejected) FROM answer_bot_feedback"
-		       " WHERE term IN (");
+	buf_adds(&sql, "SELECT article_id, SUM(resolved), SUM(rejected), SUM(clicked)"
+		       " FROM answer_bot_feedback WHERE term IN (");
 	for (size_t i = 0; i < terms.n; i++) {
 		buf_adds(&sql, i ? ", ?" : "?");
 		a[na++] = (struct db_arg){.type = 's', .s = terms.v[i]};
@@ -82,7 +87,8 @@ int answer_bot_answers(struct db *db, const char *question, const struct hc_view
 		int64_t id = db_int(r, i, 0);
 		for (int k = 0; k < m; k++)
 			if (h[k].article_id == id)
-				h[k].score *= hc_feedback_boost(db_int(r, i, 1), db_int(r, i, 2), nt);
+				h[k].score *= hc_feedback_boost(db_int(r, i, 1), db_int(r, i, 2),
+								db_int(r, i, 3), nt);
 	}
 	db_res_free(r);
 	strlist_clear(&terms);
@@ -123,7 +129,7 @@ int answer_bot_deflection_get(struct db *db, const char *token_hash, struct ab_d
 	struct db_res *r;
 	int rc = db_query(db, &r,
 			  "SELECT id, enquiry, locale, channel, ticket_id, user_id, article_ids,"
-			  " rejected_ids, state, article_id, created_at, updated_at"
+			  " rejected_ids, state, article_id, created_at, updated_at, clicked_ids"
 			  " FROM answer_bot_deflections WHERE token_hash = ?",
 			  "s", token_hash);
 	if (rc)
@@ -144,6 +150,7 @@ int answer_bot_deflection_get(struct db *db, const char *token_hash, struct ab_d
 	out->article_id = db_int(r, 0, 9);
 	out->created_at = db_int(r, 0, 10);
 	out->updated_at = db_int(r, 0, 11);
+	idlist_from_json(&out->clicked_ids, db_str(r, 0, 12));
 	db_res_free(r);
 	return 0;
 }
@@ -185,6 +192,45 @@ int answer_bot_outcome(struct db *db, const char *token_hash, int64_t deflection
 			      " rejected = answer_bot_feedback.rejected + excluded.rejected",
 			      "siii", terms.v[i], article_id, (int64_t)(resolved ? 1 : 0),
 			      (int64_t)(resolved ? 0 : 1));
+	strlist_clear(&terms);
+	return rc;
+}
+
+int answer_bot_click(struct db *db, const char *token_hash, int64_t article_id, int64_t now,
+		     struct ab_deflection *out)
+{
+	int rc = answer_bot_deflection_get(db, token_hash, out);
+	if (rc)
+		return rc < 0 ? rc : AB_NONE;
+	if (!idlist_has(&out->article_ids, article_id))
+		return AB_NOT_OFFERED;
+	if (idlist_has(&out->clicked_ids, article_id))
+		return AB_DONE;
+	char *before = idlist_to_json(&out->clicked_ids);
+	idlist_add(&out->clicked_ids, article_id);
+	char *after = idlist_to_json(&out->clicked_ids);
+	out->updated_at = now;
+	struct db_res *r = NULL;
+	rc = db_query(db, &r,
+		      "UPDATE answer_bot_deflections SET clicked_ids = ?, updated_at = ?"
+		      " WHERE id = ? AND clicked_ids = ? RETURNING id",
+		      "siis", after, now, out->id, before);
+	free(before);
+	free(after);
+	if (rc)
+		return rc;
+	int changed = r->nrows > 0;
+	db_res_free(r);
+	if (!changed) /* another click on it got there first */
+		return AB_DONE;
+	struct strlist terms = {0};
+	hc_query_terms(out->enquiry, &terms);
+	for (size_t i = 0; !rc && i < terms.n; i++)
+		rc = db_query(db, NULL,
+			      "INSERT INTO answer_bot_feedback (term, article_id, clicked)"
+			      " VALUES (?, ?, 1) ON CONFLICT (term, article_id) DO UPDATE SET"
+			      " clicked = answer_bot_feedback.clicked + 1",
+			      "si", terms.v[i], article_id);
 	strlist_clear(&terms);
 	return rc;
 }

@@ -5,7 +5,7 @@
  * (later) the email auto-reply and the messenger call: it runs the help
  * center's article search (hc_search, store/hc_store.h) for the question
  * and multiplies each hit's score by hc_feedback_boost() (core/hc.h) of
- * the "this solved it" / "not helpful" counts earlier outcomes left for
+ * the "this solved it" / "not helpful" / click counts earlier outcomes left for
  * the question's terms and that article (answer_bot_feedback), then keeps
  * the best.  Reads only.
  *
@@ -14,7 +14,10 @@
  * outcome is recorded once "resolved" (with the article that solved it)
  * or, per article, "rejected"; each outcome adds one to that article's
  * counts for every term of the question, which is how outcomes feed back
- * into ranking.
+ * into ranking.  A click (answer_bot_click: the asker followed an offered
+ * article) is counted once per deflection and article and adds one to
+ * that article's "clicked" count the same way, weighing less than a
+ * resolution.
  *
  * Conventions as in the other stores: 0, 1 for "no such row", or DB_*;
  * writers run inside store_write().
@@ -43,6 +46,7 @@ struct ab_deflection {
 	int64_t user_id;	/* who asked; 0 an anonymous visitor */
 	struct idlist article_ids;	/* offered, best first */
 	struct idlist rejected_ids;	/* marked "not helpful" */
+	struct idlist clicked_ids;	/* followed (answer_bot_click), each once */
 	char state[12];		/* "offered", "rejected" (some), "resolved" */
 	int64_t article_id;	/* resolved: the article that solved it */
 	int64_t created_at, updated_at;
@@ -64,6 +68,16 @@ enum { AB_OK = 0, AB_NONE = 1, AB_NOT_OFFERED = 2, AB_DONE = 3 };
  * changes).  *out (cleared by the caller) gets the deflection after. */
 int answer_bot_outcome(struct db *db, const char *token_hash, int64_t deflection_id,
 		       int64_t article_id, int resolved, int64_t now, struct ab_deflection *out);
+
+/* Record that the asker of token_hash followed article_id (a click) and,
+ * the first time for this deflection and article, add one to the
+ * article's "clicked" feedback count for every term of the question.
+ * AB_NONE: no deflection with that token; AB_NOT_OFFERED: the article was
+ * not one of its answers; AB_DONE: already clicked (nothing changes).
+ * *out (cleared by the caller) gets the deflection after.  Call inside
+ * store_write(). */
+int answer_bot_click(struct db *db, const char *token_hash, int64_t article_id, int64_t now,
+		     struct ab_deflection *out);
 
 /* Counts for reports and tests: deflections by state ("resolved", ...). */
 int answer_bot_count(struct db *db, const char *state, int64_t *count);

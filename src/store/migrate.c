@@ -450,6 +450,11 @@ static const char *const migrations[] = {
 	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
 	"CREATE TABLE agent_statuses (user_id BIGINT PRIMARY KEY, status TEXT NOT NULL,"
 	" auto INTEGER NOT NULL DEFAULT 0, updated_at BIGINT NOT NULL);",
+	/* answer bot clicks (store/answer_bot_store.c): the articles a
+	 * deflection's asker followed (JSON ids, each counted once) and the
+	 * click count per query term and article */
+	"ALTER TABLE answer_bot_deflections ADD COLUMN clicked_ids TEXT NOT NULL DEFAULT '[]';"
+	"ALTER TABLE answer_bot_feedback ADD COLUMN clicked BIGINT NOT NULL DEFAULT 0;",
 };
 
 static const char search_sqlite[] =

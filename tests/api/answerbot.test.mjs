@@ -3,7 +3,8 @@
 // the asker's segment only; "this solved it" records the deflection and
 // solves the ticket the question came with (as its requester, via
 // answer_bot); "not helpful"; bad tokens and articles that were not
-// offered; resolutions lifting an article in later answers; and the
+// offered; resolutions lifting an article in later answers; clicks on
+// offered articles (counted once, raising the clicked one's score); and the
 // per-address limit for anonymous askers.
 import test, { describe, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,13 +17,13 @@ const j = (body) => ({ headers: { 'Content-Type': 'application/json' }, body: JS
 const api = (who, method, p, body) => rawFetch(p, { method, who, ...(body ? j(body) : {}) });
 const ask = (who, body) => api(who, 'POST', '/api/v2/answer_bot/answers', body);
 
-let tag, first, second, internal;
+let tag, first, second, internal, sec;
 
 describe('answer bot', () => {
   before(async () => {
     tag = uniq('ab').replace(/[^a-z0-9]/gi, '');
     const cat = (await api('admin', 'POST', `${HC}/en-us/categories`, { category: { name: `Bot ${tag}` } })).body.category;
-    const sec = (await api('admin', 'POST', `${HC}/en-us/categories/${cat.id}/sections`, { section: { name: 'Parcels' } })).body.section;
+    sec = (await api('admin', 'POST', `${HC}/en-us/categories/${cat.id}/sections`, { section: { name: 'Parcels' } })).body.section;
     const mk = async (title, body, extra = {}) => (await api('agent', 'POST', `${HC}/en-us/sections/${sec.id}/articles`, { article: { title, body, ...extra } })).body.article;
     first = await mk(`Parcel tracking ${tag}`, `Track your parcel ${tag} with the number in the mail.`);
     second = await mk(`Parcel lost ${tag}`, `When a parcel ${tag} is lost we send a new one.`);
@@ -91,6 +92,61 @@ describe('answer bot', () => {
     assert.equal(r1.body.articles[0].article_id, other, r1.text);
     const s0 = r0.body.articles.find((a) => a.article_id === other).score;
     assert.ok(r1.body.articles[0].score <= s0 * 1.25 + 1e-9, `boost bounded: ${s0} -> ${r1.body.articles[0].score}`);
+  });
+
+  test('clicks: counted once per offered article, and they raise its score', async () => {
+    // fresh articles and words, so earlier feedback does not mix in
+    const t2 = uniq('ck').replace(/[^a-z0-9]/gi, '');
+    const mk = async (title, body) => (await api('agent', 'POST', `${HC}/en-us/sections/${sec.id}/articles`, { article: { title, body } })).body.article;
+    const a1 = await mk(`Voucher rules ${t2}`, `A voucher ${t2} works once.`);
+    const a2 = await mk(`Voucher expiry ${t2}`, `How long a voucher ${t2} stays valid.`);
+    const q = { enquiry: `voucher ${t2}`, locale: 'en-us' };
+    const r0 = await ask('agent', q);
+    assert.equal(r0.status, 200, r0.text);
+    assert.equal(r0.body.articles.length, 2, r0.text);
+    const low = r0.body.articles[1];
+    const tok = r0.body.interaction_access_token;
+    // the contact form sends a JSON Blob by sendBeacon: application/json
+    const click = (body) => api('anonymous', 'POST', '/api/v2/answer_bot/click.json', body);
+    const c1 = await click({ interaction_access_token: tok, article_id: low.article_id });
+    assert.equal(c1.status, 200, c1.text);
+    assert.deepEqual(c1.body, { article_id: low.article_id, counted: true });
+    const c2 = await click({ interaction_access_token: tok, article_id: low.article_id });
+    assert.equal(c2.status, 200, c2.text);
+    assert.equal(c2.body.counted, false, 'a second click on the same article counts nothing');
+    const no = await click({ interaction_access_token: tok, article_id: internal.id });
+    assert.equal(no.status, 422, no.text);
+    assert.equal(no.body.error, 'RecordInvalid');
+    const unknown = await click({ interaction_access_token: 'e'.repeat(40), article_id: low.article_id });
+    assert.equal(unknown.status, 404, unknown.text);
+    assert.equal(unknown.body.error, 'RecordNotFound');
+    assert.equal((await click({ article_id: low.article_id })).status, 422, 'no token');
+    assert.equal((await click({ interaction_access_token: tok })).status, 422, 'no article');
+    const bad = await rawFetch('/api/v2/answer_bot/click.json', { method: 'POST', who: 'anonymous',
+      headers: { 'Content-Type': 'application/json' }, body: '{"article_id": ' });
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(bad.body.error, 'InvalidJSON');
+    // sendBeacon with a plain string sends text/plain: the body is still JSON
+    const r1 = await ask('agent', q);
+    const plain = await rawFetch('/api/v2/answer_bot/click.json', { method: 'POST', who: 'anonymous',
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+      body: JSON.stringify({ interaction_access_token: r1.body.interaction_access_token, article_id: low.article_id }) });
+    assert.equal(plain.status, 200, plain.text);
+    assert.equal(plain.body.counted, true);
+    // more askers follow it: its score rises in a new answer, bounded
+    for (let i = 0; i < 8; i++) {
+      const r = await ask('agent', q);
+      const c = await click({ interaction_access_token: r.body.interaction_access_token, article_id: low.article_id });
+      assert.equal(c.body.counted, true, c.text);
+    }
+    const r2 = await ask('agent', q);
+    const after = r2.body.articles.find((a) => a.article_id === low.article_id);
+    assert.ok(after.score > low.score, `click boost: ${low.score} -> ${after.score}`);
+    assert.ok(after.score <= low.score * 1.25 + 1e-9);
+    const top0 = r0.body.articles[0];
+    assert.equal(r2.body.articles.find((a) => a.article_id === top0.article_id).score, top0.score,
+      'the article nobody clicked keeps its score');
+    assert.ok(a1 && a2);
   });
 
   test('a question tied to a ticket: "this solved it" solves the ticket as its requester', async () => {

@@ -3,7 +3,8 @@
 // a conversation is a ticket via "messaging"; messages both ways; typing
 // and read receipts through the event path; signed identities (HS256) on a
 // second device; an anonymous visitor merged by email; the answer bot
-// first, then "that solved it" / "talk to a person"; and bad input refused.
+// first, clicks on its articles, then "that solved it" / "talk to a person";
+// and bad input refused.
 import test, { describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -361,6 +362,15 @@ describe('the web messenger', () => {
     assert.equal(a.status, 201, show(a));
     assert.ok(a.body.bot && a.body.bot.articles.length > 0, show(a));
     const art = a.body.bot.articles[0];
+    // a followed article is a click for the bot's ranking, counted once
+    const clk = (body, token = a.body.token) => mfetch(`/messenger/v1/conversations/${a.body.conversation.id}/click`, { method: 'POST', token, body });
+    const c1 = await clk({ article_id: art.id });
+    assert.equal(c1.status, 200, show(c1));
+    assert.deepEqual(c1.body, { article_id: art.id, counted: true });
+    assert.equal((await clk({ article_id: art.id })).body.counted, false);
+    assert.equal((await clk({ article_id: 999999 })).status, 422);
+    assert.equal((await clk({})).status, 422);
+    assert.equal((await clk({ article_id: art.id }, 'x'.repeat(40))).status, 404, 'a wrong token opens nothing');
     const wrong = await mfetch(`/messenger/v1/conversations/${a.body.conversation.id}/solved`, { method: 'POST', token: a.body.token, body: { article_id: 999999 } });
     assert.equal(wrong.status, 422, show(wrong));
     const ok = await mfetch(`/messenger/v1/conversations/${a.body.conversation.id}/solved`, { method: 'POST', token: a.body.token, body: { article_id: art.id } });

@@ -375,6 +375,7 @@ const ENDPOINTS = [
   ['POST', '/answer_bot/answers', 'public', INVALID, { body: { enquiry: '' } }],
   ['POST', '/answer_bot/resolution', 'public', INVALID, { body: { article_id: X } }],
   ['POST', '/answer_bot/rejection', 'public', INVALID, { body: { article_id: X } }],
+  ['POST', '/answer_bot/click', 'public', INVALID, { body: { article_id: X } }],
   // web messenger: the widget's files and public API (a conversation
   // needs its bearer token: 401 without), agents' signals, admins' sites
   ['GET', '//messenger/widget.js', 'public', OK],
@@ -392,6 +393,7 @@ const ENDPOINTS = [
   ['GET', '//messenger/v1/conversations/{x}/stream', 'public', [401]],
   ['POST', '//messenger/v1/conversations/{x}/handoff', 'public', [401], { body: {} }],
   ['POST', '//messenger/v1/conversations/{x}/solved', 'public', [401], { body: {} }],
+  ['POST', '//messenger/v1/conversations/{x}/click', 'public', [401], { body: {} }],
   ['POST', '/sonnim/tickets/{x}/signals', 'agent', MISSING, { body: { kind: 'viewing' } }],
   ['GET', '/sonnim/messenger/stats', 'agent', OK],
   ['GET', '/sonnim/messenger/sites', 'admin', OK],

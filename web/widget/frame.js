@@ -190,7 +190,7 @@ function convView() {
   if (lastV && S.agentRead >= lastV.id && (!lastA || lastA.id < lastV.id)) body.append(el('div', { class: 'seen' }, tr('seen')));
   if (S.bot && S.bot.articles && S.bot.articles.length) {
     const box = el('div', { class: 'bot', 'data-bot': true }, el('div', {}, tr('bot')),
-      el('ul', {}, S.bot.articles.map((a) => el('li', {}, el('a', { href: a.url, target: '_blank', rel: 'noopener' }, a.title)))));
+      el('ul', {}, S.bot.articles.map((a) => el('li', {}, el('a', { href: a.url, target: '_blank', rel: 'noopener', onclick: () => followed(a), onauxclick: () => followed(a) }, a.title)))));
     if (!S.bot.outcome) {
       box.append(el('div', { class: 'row' },
         el('button', { onclick: () => outcome('solved', { article_id: S.bot.articles[0].id }) }, tr('solved')),
@@ -291,6 +291,20 @@ async function upload(f) {
     S.err = tr('error', { msg: e.message });
   }
   render();
+}
+
+// A followed bot article: a click signal for the answer bot's ranking,
+// counted once per article by the server.  sendBeacon cannot carry the
+// conversation's bearer token, so a keepalive fetch (it outlives the page
+// just the same); failures are ignored.
+function followed(a) {
+  const token = tokenOf(S.cur);
+  if (!S.cur || !token) return;
+  fetch(`${API}/conversations/${S.cur}/click`, {
+    method: 'POST', keepalive: true,
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ article_id: a.id }),
+  }).catch(() => {});
 }
 
 async function outcome(kind, body) {

@@ -102,6 +102,26 @@ static void test_score(void **state)
 	assert_true(hc_score(1.0, -1000000, 0, 0) >= 0.5);
 }
 
+static void test_feedback(void **state)
+{
+	(void)state;
+	assert_true(hc_feedback_boost(0, 0, 0, 1) == 1.0);
+	/* clicks raise the score, less than as many resolutions */
+	assert_true(hc_feedback_boost(0, 0, 1, 1) > 1.0);
+	assert_true(hc_feedback_boost(0, 0, 5, 1) < hc_feedback_boost(5, 0, 0, 1));
+	assert_true(hc_feedback_boost(0, 0, 10, 1) > hc_feedback_boost(0, 0, 5, 1));
+	assert_true(hc_feedback_boost(2, 0, 3, 1) > hc_feedback_boost(2, 0, 0, 1));
+	/* a count shared by every term weighs as one */
+	assert_true(hc_feedback_boost(0, 0, 3, 3) < hc_feedback_boost(0, 0, 3, 1));
+	/* capped: clicks alone or on top of resolutions stay within the caps */
+	assert_true(hc_feedback_boost(0, 0, INT64_C(1) << 50, 1) <= HC_FEEDBACK_MAX);
+	assert_true(hc_feedback_boost(1000000, 0, 1000000, 1) <= HC_FEEDBACK_MAX);
+	assert_true(hc_feedback_boost(1000000, 0, 1000000, 1) > 1.24);
+	assert_true(hc_feedback_boost(0, 1000000, 0, 1) >= HC_FEEDBACK_MIN);
+	assert_true(hc_feedback_boost(0, 1000000, 1000000, 1) >= HC_FEEDBACK_MIN);
+	assert_true(hc_feedback_boost(0, 0, -5, 0) == 1.0);
+}
+
 static void test_escape(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -116,7 +136,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_locales), cmocka_unit_test(test_segments),
 	    cmocka_unit_test(test_terms),   cmocka_unit_test(test_snippet),
-	    cmocka_unit_test(test_score),   cmocka_unit_test(test_escape),
+	    cmocka_unit_test(test_score),   cmocka_unit_test(test_feedback),
+	    cmocka_unit_test(test_escape),
 	};
 	return cmocka_run_group_tests_name("core/hc", tests, NULL, NULL);
 }

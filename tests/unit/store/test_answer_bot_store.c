@@ -248,11 +248,70 @@ static void test_outcomes(void **state)
 	assert_int_equal(scalar(db, "SELECT COUNT(*) FROM answer_bot_feedback WHERE term = 'my'"), 0);
 }
 
+static void test_clicks(void **state)
+{
+	struct fixture *fx = *state;
+	struct db *db = fx->db;
+	int64_t cat = add_category(db, "en-us", "Orders");
+	int64_t sec = add_section(db, cat, "en-us", "Refunds");
+	add_article(db, sec, "en-us", "Refund policy", "How a refund works.", 0, 0, NULL);
+	add_article(db, sec, "en-us", "Refund times", "How long a refund takes.", 0, 0, NULL);
+	int64_t ids[8];
+	double sc[8];
+	assert_int_equal(ask(db, "my refund", ids, sc), 2);
+	int64_t first = ids[0], second = ids[1];
+	double second_before = sc[1];
+
+	/* once per deflection and article; only offered articles; no token */
+	char h[65], other[65];
+	memset(h, 'c', 64), h[64] = '\0';
+	memset(other, 'd', 64), other[64] = '\0';
+	int64_t off[2] = {first, second}, did;
+	offer(db, h, "refund", off, 2, 0, &did);
+	struct ab_deflection d = {0};
+	assert_int_equal(answer_bot_click(db, h, second, 5, &d), AB_OK);
+	assert_int_equal(d.clicked_ids.n, 1);
+	assert_int_equal(d.clicked_ids.v[0], second);
+	assert_string_equal(d.state, "offered"); /* a click is not an outcome */
+	ab_deflection_clear(&d);
+	assert_int_equal(answer_bot_click(db, h, second, 6, &d), AB_DONE);
+	ab_deflection_clear(&d);
+	assert_int_equal(answer_bot_click(db, h, 999999, 6, &d), AB_NOT_OFFERED);
+	ab_deflection_clear(&d);
+	assert_int_equal(answer_bot_click(db, other, second, 6, &d), AB_NONE);
+	ab_deflection_clear(&d);
+	assert_int_equal(answer_bot_deflection_get(db, h, &d), 0);
+	assert_int_equal(d.clicked_ids.n, 1);
+	ab_deflection_clear(&d);
+	assert_int_equal(
+	    scalar(db, "SELECT clicked FROM answer_bot_feedback WHERE term = 'refund'"), 1);
+	assert_int_equal(scalar(db, "SELECT resolved + rejected FROM answer_bot_feedback"), 0);
+	/* clicking the first one too counts it, once */
+	assert_int_equal(answer_bot_click(db, h, first, 7, &d), AB_OK);
+	assert_int_equal(d.clicked_ids.n, 2);
+	ab_deflection_clear(&d);
+	assert_int_equal(scalar(db, "SELECT SUM(clicked) FROM answer_bot_feedback"), 2);
+
+	/* many askers follow the second answer: its score rises and it
+	 * comes first, within the feedback cap */
+	for (int i = 0; i < 200; i++) {
+		snprintf(h, sizeof(h), "%064d", i);
+		offer(db, h, "refund", off, 2, 0, &did);
+		assert_int_equal(answer_bot_click(db, h, second, 8, &d), AB_OK);
+		ab_deflection_clear(&d);
+	}
+	assert_int_equal(ask(db, "my refund", ids, sc), 2);
+	assert_int_equal(ids[0], second);
+	assert_true(sc[0] > second_before);
+	assert_true(sc[0] <= second_before * HC_FEEDBACK_MAX + 1e-9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_answers_and_feedback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outcomes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clicks, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store/answer_bot", tests, group_setup, group_teardown);
 }
