@@ -13,6 +13,10 @@ import { api } from './api.js';
 import { t as tr } from './i18n.js';
 
 const suggested = new Map(); // ticket id -> articles (asked once per ticket and page load)
+const SETTLE_MS = 300; // on a ticket this long before the panel asks the server
+let sectionList = null; // the help center's sections, asked once per page load
+const loadSections = () => sectionList || (sectionList = api('GET', 'help_center/sections.json?per_page=100')
+  .then((r) => r.sections || []).catch(() => { sectionList = null; return []; }));
 
 function ArticleLink({ a, meta }) {
   return html`<li><a href=${a.html_url} target="_blank" rel="noopener">${a.title}</a>${meta && html` <span class="meta">${meta}</span>`}</li>`;
@@ -33,20 +37,23 @@ export function KnowledgePanel({ lang, ticket }) {
     setViewed(null);
     setDone(null);
     setError('');
-    api('GET', `sonnim/tickets/${ticket.id}/viewed_articles.json`)
-      .then((r) => live && setViewed(r.viewed_articles))
-      .catch(() => live && setViewed([]));
-    if (!suggested.has(ticket.id) && ticket.subject) {
-      api('POST', 'answer_bot/answers.json', { enquiry: ticket.subject.slice(0, 1000), limit: 3, deflection_channel: 'workspace' })
-        .then((r) => { suggested.set(ticket.id, r.articles || []); if (live) setSugg(r.articles || []); })
-        .catch(() => live && setSugg([]));
-    } else {
-      setSugg(suggested.get(ticket.id) || []);
-    }
-    api('GET', 'help_center/sections.json?per_page=100')
-      .then((r) => { if (!live) return; setSections(r.sections || []); if (r.sections && r.sections[0]) setSection(String(r.sections[0].id)); })
-      .catch(() => {});
-    return () => { live = false; };
+    setSugg(suggested.get(ticket.id) || null);
+    // asked once the agent stays on the ticket: j/k through a view costs no
+    // requests (and no answer-bot deflections) for tickets only passed by
+    const timer = setTimeout(() => {
+      api('GET', `sonnim/tickets/${ticket.id}/viewed_articles.json`)
+        .then((r) => live && setViewed(r.viewed_articles))
+        .catch(() => live && setViewed([]));
+      if (!suggested.has(ticket.id) && ticket.subject) {
+        api('POST', 'answer_bot/answers.json', { enquiry: ticket.subject.slice(0, 1000), limit: 3, deflection_channel: 'workspace' })
+          .then((r) => { suggested.set(ticket.id, r.articles || []); if (live) setSugg(r.articles || []); })
+          .catch(() => live && setSugg([]));
+      } else {
+        setSugg(suggested.get(ticket.id) || []);
+      }
+      loadSections().then((list) => { if (live) { setSections(list); if (list[0]) setSection((v) => v || String(list[0].id)); } });
+    }, SETTLE_MS);
+    return () => { live = false; clearTimeout(timer); };
   }, [ticket.id]);
 
   const act = async (what) => {
