@@ -41,7 +41,8 @@
  * own origin or one of the site's origins (then it is echoed in
  * Access-Control-Allow-Origin); anything else is refused with 403.  The
  * iframe itself can only be embedded by the site's origins (CSP
- * frame-ancestors).  Rate limits (channels/widget/limit.h, in memory per
+ * frame-ancestors).  OPTIONS on every public /messenger/v1 path answers the
+ * browser's CORS preflight the same way (preflight(), below).  Rate limits (channels/widget/limit.h, in memory per
  * process): per IP address (cfg.messenger_ip_limit) and per conversation
  * (MSG_CONV_MINUTE messages, SIGNAL_CONV_MINUTE signals), 429 with
  * Retry-After.
@@ -1667,6 +1668,58 @@ static int sites_delete(struct req *r)
 	return reply_raw(r, 204, "text/plain", "", 0);
 }
 
+/* ---- CORS preflight ------------------------------------------------------
+ * A site's own page calling the API with JSON or an Authorization header
+ * makes the browser ask first (OPTIONS, never with credentials).  For
+ * /sites/{key}/... the site is the key's (unknown: 404).  For
+ * /conversations/{id}/... it is the conversation's site, looked up without
+ * a token (the browser sends none); an unknown conversation gets the same
+ * 403 as an origin the site does not list, so the preflight tells a
+ * stranger nothing about which conversations exist, and tells a listed
+ * origin only that the id is one of its own site's.  No Origin, or this
+ * server's own, is not a cross-origin call: 204 without CORS headers. */
+#define PREFLIGHT_MAX_AGE "600"
+
+static int preflight(struct req *r, const char *methods)
+{
+	if (ip_limit_or_reply(r, "ip", PER_IP_FACTOR))
+		return 0;
+	struct messenger_site s = {0};
+	const char *o = req_header(r, "Origin");
+	if (r->word[0]) {
+		int rc = messenger_site_by_key(req_db(r), r->word, &s);
+		if (rc)
+			return rc < 0 ? reply_db_down(r)
+				      : reply_error(r, 404, "RecordNotFound",
+						    "no messenger site with that key", NULL);
+	} else if (o && !origin_is_self(r, o)) {
+		struct messenger_conv c;
+		int rc = messenger_conv_get(req_db(r), r->id[0], &c);
+		if (!rc)
+			rc = messenger_site_get(req_db(r), c.site_id, &s);
+		if (rc < 0)
+			return reply_db_down(r);
+		/* rc > 0: no such conversation; s stays empty, so 403 below */
+	}
+	cors_origin[0] = '\0';
+	int refused = origin_or_reply(r, &s);
+	messenger_site_clear(&s);
+	if (refused)
+		return 0;
+	reply_raw(r, 204, "text/plain", "", 0);
+	if (cors_origin[0]) {
+		reply_header(r, "Access-Control-Allow-Origin", cors_origin);
+		reply_header(r, "Access-Control-Allow-Methods", methods);
+		reply_header(r, "Access-Control-Allow-Headers", "Authorization, Content-Type");
+		reply_header(r, "Access-Control-Max-Age", PREFLIGHT_MAX_AGE);
+	}
+	reply_header(r, "Vary", "Origin");
+	return 0;
+}
+static int preflight_get(struct req *r) { return preflight(r, "GET, HEAD"); }
+static int preflight_post(struct req *r) { return preflight(r, "POST"); }
+static int preflight_any(struct req *r) { return preflight(r, "GET, HEAD, POST"); }
+
 /* Run a public handler, then echo the allowed Origin for CORS. */
 #define CORS(fn)                                                                               \
 	static int fn##_cors(struct req *r)                                                    \
@@ -1710,6 +1763,18 @@ const struct route messenger_routes[] = {
 	{M_POST, "/messenger/v1/conversations/{id}/handoff", PUBLIC, handoff_post_cors, 0},
 	{M_POST, "/messenger/v1/conversations/{id}/solved", PUBLIC, solved_post_cors, 0},
 	{M_POST, "/messenger/v1/conversations/{id}/click", PUBLIC, click_post_cors, 0},
+	{M_OPTIONS, "/messenger/v1/sites/{word}", PUBLIC, preflight_get, 0},
+	{M_OPTIONS, "/messenger/v1/sites/{word}/conversations", PUBLIC, preflight_post, 0},
+	{M_OPTIONS, "/messenger/v1/sites/{word}/identify", PUBLIC, preflight_post, 0},
+	{M_OPTIONS, "/messenger/v1/conversations/{id}/messages", PUBLIC, preflight_any, 0},
+	{M_OPTIONS, "/messenger/v1/conversations/{id}/uploads", PUBLIC, preflight_post, 0},
+	{M_OPTIONS, "/messenger/v1/conversations/{id}/attachments/{id}", PUBLIC, preflight_get, 0},
+	{M_OPTIONS, "/messenger/v1/conversations/{id}/typing", PUBLIC, preflight_post, 0},
+	{M_OPTIONS, "/messenger/v1/conversations/{id}/read", PUBLIC, preflight_post, 0},
+	{M_OPTIONS, "/messenger/v1/conversations/{id}/stream", PUBLIC, preflight_get, 0},
+	{M_OPTIONS, "/messenger/v1/conversations/{id}/handoff", PUBLIC, preflight_post, 0},
+	{M_OPTIONS, "/messenger/v1/conversations/{id}/solved", PUBLIC, preflight_post, 0},
+	{M_OPTIONS, "/messenger/v1/conversations/{id}/click", PUBLIC, preflight_post, 0},
 	{M_POST, "/api/v2/sonnim/tickets/{id}/signals.json", ROLE_AGENT, ticket_signal, 0},
 	{M_GET, "/api/v2/sonnim/messenger/stats.json", ROLE_AGENT, stats_show, 0},
 	{M_GET, "/api/v2/sonnim/messenger/sites.json", ROLE_ADMIN, sites_list, 0},

@@ -19,7 +19,9 @@
 struct MHD_Connection;
 struct MHD_Response;
 
-enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_DELETE = 8, M_PATCH = 16 };
+/* OPTIONS is routed only where a route asks for it (the messenger's CORS
+ * preflights); elsewhere it gets 405 like any method a path lacks. */
+enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_DELETE = 8, M_PATCH = 16, M_OPTIONS = 32 };
 
 /* The whole server: config, store, and what every request shares. */
 struct server {

@@ -214,7 +214,7 @@ static enum http_method method_of(const char *m)
 		const char *name;
 		enum http_method m;
 	} tab[] = {{"GET", M_GET}, {"HEAD", M_GET}, {"POST", M_POST},
-		   {"PUT", M_PUT}, {"DELETE", M_DELETE}, {"PATCH", M_PATCH}};
+		   {"PUT", M_PUT}, {"DELETE", M_DELETE}, {"PATCH", M_PATCH}, {"OPTIONS", M_OPTIONS}};
 	for (size_t i = 0; i < ARRAY_SIZE(tab); i++)
 		if (!strcmp(m, tab[i].name))
 			return tab[i].m;
@@ -413,7 +413,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!atomic_load(&r->handled))
 			return MHD_YES; /* woken before the worker finished: keep waiting */
 	} else if (!r->resp) {
-		if (r->method != M_GET && r->method && strlen(url) < sizeof(r->path) && s->pool) {
+		if (r->method != M_GET && r->method != M_OPTIONS && r->method && strlen(url) < sizeof(r->path) && s->pool) {
 			/* a write: run it on a handler thread so this event loop
 			 * keeps serving while the write waits for its group commit */
 			r->parked = 1;

@@ -140,6 +140,42 @@ describe('the web messenger', () => {
     assert.match(frame.headers.get('content-security-policy'), new RegExp(`frame-ancestors 'self' ${ORIGIN}`));
   });
 
+  test('CORS preflight: OPTIONS answers the site\'s origins, 403 for others, 404 for an unknown site', async () => {
+    const pre = (p, origin) => mfetch(p, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type' } });
+    const ok = await pre(`/messenger/v1/sites/${site.key}/conversations`, ORIGIN);
+    assert.equal(ok.status, 204, show(ok));
+    assert.equal(ok.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.equal(ok.headers.get('access-control-allow-methods'), 'POST');
+    assert.equal(ok.headers.get('access-control-allow-headers'), 'Authorization, Content-Type');
+    assert.ok(Number(ok.headers.get('access-control-max-age')) > 0);
+    assert.match(ok.headers.get('vary'), /Origin/);
+    const evil = await pre(`/messenger/v1/sites/${site.key}/identify`, 'https://evil.test');
+    assert.equal(evil.status, 403, show(evil));
+    assert.equal(evil.body.error, 'OriginNotAllowed');
+    assert.equal(evil.headers.get('access-control-allow-origin'), null);
+    const none = await pre('/messenger/v1/sites/0123456789abcdef0123456789abcdef/conversations', ORIGIN);
+    assert.equal(none.status, 404, show(none));
+    // a conversation's path: its site decides, with no token (browsers send none)
+    const c = await mfetch(`/messenger/v1/sites/${site.key}/conversations`, { method: 'POST', body: { body: uniq('preflight ') } });
+    assert.equal(c.status, 201, show(c));
+    const cid = c.body.conversation.id;
+    const conv = await pre(`/messenger/v1/conversations/${cid}/messages`, ORIGIN);
+    assert.equal(conv.status, 204, show(conv));
+    assert.equal(conv.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.equal(conv.headers.get('access-control-allow-methods'), 'GET, HEAD, POST');
+    assert.equal((await pre(`/messenger/v1/conversations/${cid}/typing`, 'https://evil.test')).status, 403);
+    // an unknown conversation looks like a refused origin: ids are not probed
+    const ghost = await pre('/messenger/v1/conversations/999999999/messages', ORIGIN);
+    assert.equal(ghost.status, 403, show(ghost));
+    // the real cross-origin call then carries the header too
+    const m = await mfetch(`/messenger/v1/conversations/${cid}/messages`, { method: 'POST', token: c.body.token, body: { body: 'from the shop page' }, headers: { Origin: ORIGIN } });
+    assert.equal(m.status, 201, show(m));
+    assert.equal(m.headers.get('access-control-allow-origin'), ORIGIN);
+    // OPTIONS is not a method elsewhere
+    const api = await rawFetch('/api/v2/tickets.json', { method: 'OPTIONS', who: 'anonymous' });
+    assert.equal(api.status, 405, show(api));
+  });
+
   test('the business-hours notice: closed now, with the next opening', async () => {
     // one hour a week, starting 12 hours from now (UTC): certainly closed now
     const now = new Date();
