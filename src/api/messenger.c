@@ -10,7 +10,8 @@
  *        "upload_tokens"?} -> 201 {"conversation","token","messages","bot"}
  *   POST /messenger/v1/sites/{key}/identify           {"jwt"} or {"email","name"?},
  *        with "tokens": the visitor's conversation tokens -> the person and
- *        their conversations (a signed identity gets a fresh token for each)
+ *        their conversations (a signed identity gets a fresh token for each,
+ *        and a "visitor_token" the proactive endpoint takes as Bearer)
  *   GET  /messenger/v1/conversations/{id}/messages?after=N
  *   POST /messenger/v1/conversations/{id}/messages    {"body","upload_tokens"?}
  *   POST /messenger/v1/conversations/{id}/uploads?filename=NAME   raw bytes
@@ -80,6 +81,10 @@
 #define PER_IP_FACTOR 30
 #define MSG_CONV_MINUTE 30	/* messages a minute in one conversation */
 #define SIGNAL_CONV_MINUTE 60	/* typing/read signals a minute in one conversation */
+/* how long a visitor token (from a signed identify) is good for: the
+ * widget asks for a fresh one on every page load, like the identity's own
+ * 7-day iat window */
+#define VISITOR_TOKEN_SECONDS (7 * 86400)
 
 /* The origin to echo in Access-Control-Allow-Origin for this request. */
 static _Thread_local char cors_origin[256];
@@ -214,9 +219,11 @@ static int conv_or_reply(struct req *r, struct messenger_conv *c, struct messeng
 }
 
 /* The proactive endpoint's visitor (core/proactive.h): the end-user whose
- * conversation token of site_key this is -> 0 and *user_id; -1 when the
- * token is malformed, unknown, of another site, or the store fails (the
- * visitor is then treated as anonymous). */
+ * token of site_key this is -> 0 and *user_id.  Either kind: a
+ * conversation token, or a visitor token from a signed identify (for a
+ * person who has not written yet; VISITOR_TOKEN_SECONDS old at most).  -1
+ * when the token is malformed, unknown, expired, of another site, or the
+ * store fails (the visitor is then treated as anonymous). */
 int messenger_visitor_user(struct db *db, const char *site_key, const char *token,
 			   int64_t *user_id)
 {
@@ -225,16 +232,22 @@ int messenger_visitor_user(struct db *db, const char *site_key, const char *toke
 	char h[65];
 	token_hash(token, h);
 	struct messenger_conv c;
-	if (messenger_conv_by_token(db, h, &c))
+	int64_t site_id, uid;
+	if (messenger_conv_by_token(db, h, &c) == 0) {
+		site_id = c.site_id;
+		uid = c.user_id;
+	} else if (messenger_visitor_token_user(db, h, now_seconds() - VISITOR_TOKEN_SECONDS,
+						&site_id, &uid)) {
 		return -1;
+	}
 	struct messenger_site s = {0};
-	if (messenger_site_get(db, c.site_id, &s))
+	if (messenger_site_get(db, site_id, &s))
 		return -1;
 	int same = !strcmp(s.site_key, site_key);
 	messenger_site_clear(&s);
 	if (!same)
 		return -1;
-	*user_id = c.user_id;
+	*user_id = uid;
 	return 0;
 }
 
@@ -740,6 +753,7 @@ struct ident {
 	int64_t *conv_ids;	/* out: conversations to list */
 	char (*new_tokens)[41];	/* out: a token per conversation (signed in) */
 	int nconv;
+	char visitor_token[41];	/* out (signed in): for the proactive endpoint */
 	int refused;		/* the named person is staff: not through the widget */
 };
 
@@ -873,8 +887,16 @@ static int ident_run(struct db *db, void *arg)
 	}
 	if (!o->signed_in)
 		return 0;
-	/* signed in: every conversation of the person on this site, each with
-	 * a token for this device */
+	/* signed in: a visitor token, so the proactive endpoint knows the
+	 * person even with no conversation (messenger_visitor_user) */
+	char vh[65];
+	token_new(o->visitor_token);
+	token_hash(o->visitor_token, vh);
+	if ((rc = messenger_visitor_token_add(db, o->site->id, uid, vh, o->now,
+					      o->now - VISITOR_TOKEN_SECONDS)))
+		return rc;
+	/* and every conversation of the person on this site, each with a
+	 * token for this device */
 	struct messenger_conv *v = NULL;
 	int n = 0;
 	if ((rc = messenger_conv_of_user(db, o->site->id, uid, &v, &n)))
@@ -1001,7 +1023,10 @@ static int identify(struct req *r)
 				"external_id", jstr(u.external_id), "signed_in", o.signed_in);
 	}
 	user_clear(&u);
-	reply_json(r, 200, json_pack("{s:o,s:o}", "user", who, "conversations", convs));
+	json_t *res = json_pack("{s:o,s:o}", "user", who, "conversations", convs);
+	if (o.visitor_token[0])
+		json_object_set_new(res, "visitor_token", json_string(o.visitor_token));
+	reply_json(r, 200, res);
 out:
 	json_decref(j);
 	json_decref(claims);

@@ -25,8 +25,8 @@
  * The public endpoint answers anonymous visitors with what everyone may
  * see (Access-Control-Allow-Origin: *, it holds nothing personal); a
  * visitor is known only through proactive_user_resolver: the messenger's
- * conversation token of that site (messenger_visitor_user in
- * api/messenger.c); such answers are personal and carry no CORS header
+ * conversation token of that site, or the visitor token a signed identify
+ * handed out (messenger_visitor_user in api/messenger.c); such answers are personal and carry no CORS header
  * (the widget's iframe is on this origin).
  */
 #include "api/api.h"

@@ -245,6 +245,40 @@ int messenger_token_add(struct db *db, int64_t conv_id, const char *token_hash, 
 			"sii", token_hash, conv_id, now);
 }
 
+int messenger_visitor_token_add(struct db *db, int64_t site_id, int64_t user_id,
+				const char *token_hash, int64_t now, int64_t expired)
+{
+	int rc = db_query(db, NULL,
+			  "DELETE FROM messenger_visitor_tokens WHERE user_id = ? AND site_id = ?"
+			  " AND created_at < ?",
+			  "iii", user_id, site_id, expired);
+	if (rc)
+		return rc;
+	return db_query(db, NULL,
+			"INSERT INTO messenger_visitor_tokens (token_hash, site_id, user_id, created_at)"
+			" VALUES (?, ?, ?, ?)",
+			"siii", token_hash, site_id, user_id, now);
+}
+
+int messenger_visitor_token_user(struct db *db, const char *token_hash, int64_t since,
+				 int64_t *site_id, int64_t *user_id)
+{
+	struct db_res *r;
+	int rc = db_query(db, &r,
+			  "SELECT site_id, user_id FROM messenger_visitor_tokens"
+			  " WHERE token_hash = ? AND created_at >= ?",
+			  "si", token_hash, since);
+	if (rc)
+		return rc;
+	rc = r->nrows ? 0 : 1;
+	if (!rc) {
+		*site_id = db_int(r, 0, 0);
+		*user_id = db_int(r, 0, 1);
+	}
+	db_res_free(r);
+	return rc;
+}
+
 int messenger_conv_read(struct db *db, int64_t id, int64_t comment_id, int64_t now)
 {
 	return db_query(db, NULL,

@@ -68,6 +68,16 @@ int messenger_conv_by_ticket(struct db *db, int64_t ticket_id, struct messenger_
 int messenger_conv_of_user(struct db *db, int64_t site_id, int64_t user_id,
 			   struct messenger_conv **out, int *n);
 int messenger_token_add(struct db *db, int64_t conv_id, const char *token_hash, int64_t now);
+/* Visitor tokens: a signed-in person's credential for the proactive
+ * endpoint when they hold no conversation.  _add stores token_hash for
+ * (site_id, user_id) and deletes that person's tokens on the site made
+ * before `expired` (so a page load a day leaves a bounded set); 0 or DB_*.
+ * _user finds the token's site and user when made at or after `since`: 0,
+ * 1 none (unknown or expired), DB_*. */
+int messenger_visitor_token_add(struct db *db, int64_t site_id, int64_t user_id,
+				const char *token_hash, int64_t now, int64_t expired);
+int messenger_visitor_token_user(struct db *db, const char *token_hash, int64_t since,
+				 int64_t *site_id, int64_t *user_id);
 /* Raise visitor_read_id to comment_id (never lowers it). */
 int messenger_conv_read(struct db *db, int64_t id, int64_t comment_id, int64_t now);
 /* Set outcome (once: 1 when it was set already), and the bot's token. */

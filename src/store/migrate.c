@@ -455,6 +455,12 @@ static const char *const migrations[] = {
 	 * click count per query term and article */
 	"ALTER TABLE answer_bot_deflections ADD COLUMN clicked_ids TEXT NOT NULL DEFAULT '[]';"
 	"ALTER TABLE answer_bot_feedback ADD COLUMN clicked BIGINT NOT NULL DEFAULT 0;",
+	/* messenger visitor tokens (store/messenger_store.c): what a signed
+	 * identity gets from /identify so the proactive endpoint knows the
+	 * person before they ever write (SHA-256 only; tied to site and user) */
+	"CREATE TABLE messenger_visitor_tokens (token_hash TEXT PRIMARY KEY,"
+	" site_id BIGINT NOT NULL, user_id BIGINT NOT NULL, created_at BIGINT NOT NULL);"
+	"CREATE INDEX messenger_visitor_tokens_user ON messenger_visitor_tokens(user_id, site_id);",
 };
 
 static const char search_sqlite[] =

@@ -345,6 +345,68 @@ describe('the web messenger', () => {
     assert.ok(gone.status === 204 || gone.status === 200, show(gone));
   });
 
+  test('a signed-in visitor with no conversation gets their banners and campaign messages by the visitor token', async () => {
+    const ext = uniq('quiet-');
+    const tag = uniq('quiet');
+    const jwt = signJwt({ external_id: ext, email: `${ext}@example.com`, name: '조용한 고객', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 });
+    const id = await mfetch(`/messenger/v1/sites/${site.key}/identify`, { method: 'POST', body: { jwt } });
+    assert.equal(id.status, 200, show(id));
+    assert.deepEqual(id.body.conversations, [], 'has never written');
+    const token = id.body.visitor_token;
+    assert.match(token, /^[0-9a-zA-Z_-]{40}$/, show(id));
+    // an email left from a conversation is not a signed identity: no visitor token
+    const c = await mfetch(`/messenger/v1/sites/${site.key}/conversations`, { method: 'POST', body: { body: uniq('이메일 ') } });
+    const byMail = await mfetch(`/messenger/v1/sites/${site.key}/identify`, { method: 'POST', body: { email: `${uniq('m-')}@example.com`, tokens: [c.body.token] } });
+    assert.equal(byMail.status, 200, show(byMail));
+    assert.ok(!('visitor_token' in byMail.body), show(byMail));
+
+    const users = await rawFetch(`/api/v2/users/search.json?external_id=${encodeURIComponent(ext)}`);
+    assert.equal(users.body.users.length, 1, show(users));
+    const uid = users.body.users[0].id;
+    const tagged = await rawFetch(`/api/v2/users/${uid}.json`, {
+      method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { tags: [tag] } }),
+    });
+    assert.equal(tagged.status, 200, show(tagged));
+    const b = await rawFetch('/api/v2/sonnim/banners.json', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ banner: { text: '첫 구매 고객 혜택', site_key: site.key, audience: { type: 'tags', tags: [tag] } } }),
+    });
+    assert.equal(b.status, 201, show(b));
+    let r = await rawFetch('/api/v2/sonnim/campaigns.json', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ campaign: { name: `조용한 ${tag}`, channels: ['messenger'], segment: { tags_all: [tag] }, body: '{{user.name}}님, 쿠폰이 도착했습니다.' } }),
+    });
+    assert.equal(r.status, 201, show(r));
+    const camp = r.body.campaign;
+    r = await rawFetch(`/api/v2/sonnim/campaigns/${camp.id}/send_now.json`, { method: 'POST' });
+    assert.equal(r.status, 200, show(r));
+    for (;;) { // the send job runs in the background; the test runner bounds the wait
+      const x = (await rawFetch(`/api/v2/sonnim/campaigns/${camp.id}.json`)).body.campaign;
+      if (x.status === 'sent' && x.counts.queued === 0) break;
+      await sleep(100);
+    }
+
+    const url = `/messenger/v1/sites/${site.key}/proactive?url=${encodeURIComponent('https://shop.test/')}`;
+    const known = await mfetch(url, { token });
+    assert.equal(known.status, 200, show(known));
+    assert.deepEqual(known.body.banners.map((x) => x.text), ['첫 구매 고객 혜택']);
+    assert.deepEqual(known.body.messages.map((x) => x.body), ['조용한 고객님, 쿠폰이 도착했습니다.']);
+    assert.equal(known.headers.get('access-control-allow-origin'), null, 'personal');
+    // forged or unknown visitor tokens, and this one on another site, are anonymous
+    for (const [u, t] of [[url, 'f'.repeat(40)], [url, token.slice(0, -1) + (token.endsWith('a') ? 'b' : 'a')], [url, 'short'],
+      [`/messenger/v1/sites/${uniq('other')}/proactive?url=/`, token]]) {
+      const anon = await mfetch(u, { token: t });
+      assert.equal(anon.status, 200, show(anon));
+      assert.deepEqual(anon.body.banners, [], t);
+      assert.deepEqual(anon.body.messages, [], t);
+      assert.equal(anon.headers.get('access-control-allow-origin'), '*');
+    }
+    // a visitor token opens no conversation
+    assert.equal((await mfetch(`/messenger/v1/conversations/${c.body.conversation.id}/messages`, { token })).status, 404);
+    const gone = await rawFetch(`/api/v2/sonnim/banners/${b.body.banner.id}.json`, { method: 'DELETE' });
+    assert.ok(gone.status === 204 || gone.status === 200, show(gone));
+  });
+
   test('forged, expired and malformed identity tokens are refused', async () => {
     const now = Math.floor(Date.now() / 1000);
     const good = { external_id: uniq('x-'), exp: now + 600, iat: now };

@@ -47,6 +47,7 @@ const store = {
 const S = {
   site: null, open: false, view: 'list', convs: store.get('convs', []), cur: null, msgs: [], bot: null,
   conv: null, typing: null, banners: [], prompts: [], proactive: [], prompt: null, err: '', user: store.get('user', null),
+  visitor: null, // the visitor token from a signed identify (for the proactive endpoint)
 };
 let es = null;
 let typingTimer = 0;
@@ -411,6 +412,8 @@ async function identify(jwt) {
     const r = await call('POST', `/sites/${KEY}/identify`, { jwt, tokens: S.convs.map((c) => c.token) });
     S.user = r.user;
     store.set('user', S.user);
+    const known = !!S.visitor;
+    S.visitor = r.visitor_token || null; // kept in memory only: a signed-out page forgets it
     for (const c of r.conversations) {
       const have = S.convs.find((x) => x.id === c.id);
       if (have) Object.assign(have, { subject: c.subject, status: c.status });
@@ -419,18 +422,27 @@ async function identify(jwt) {
     S.convs.sort((a, b) => b.id - a.id);
     saveConvs();
     render();
+    // the person is known now: their campaign messages and audience banners
+    if (S.visitor && !known) proactive(false);
   } catch { /* a refused identity leaves the visitor anonymous */ }
 }
 
-async function proactive() {
+// What this page shows; prompts are scheduled only on the first ask (a
+// second one, after identify, refreshes banners and messages).  The
+// visitor is known by a conversation token, else by the visitor token a
+// signed identify gave.
+let proactiveSeq = 0;
+async function proactive(prompts = true) {
+  const seq = ++proactiveSeq;
   try {
     const any = S.convs[0];
-    const r = await call('GET', `/sites/${KEY}/proactive?url=${encodeURIComponent(PAGE)}`, undefined, any && any.token);
-    S.banners = r.banners || [];
-    S.proactive = r.messages || [];
-    for (const p of r.prompts || []) {
+    const r = await call('GET', `/sites/${KEY}/proactive?url=${encodeURIComponent(PAGE)}`, undefined, (any && any.token) || S.visitor);
+    for (const p of prompts ? r.prompts || [] : []) {
       setTimeout(() => { if (!S.open) { S.prompt = p; render(); } }, (p.delay_seconds || 0) * 1000);
     }
+    if (seq !== proactiveSeq) return; // a later ask (after identify) has the banners
+    S.banners = r.banners || [];
+    S.proactive = r.messages || [];
     render();
   } catch { /* no proactive messages here (or not installed): nothing to show */ }
 }
