@@ -43,10 +43,11 @@
  * Access-Control-Allow-Origin); anything else is refused with 403.  The
  * iframe itself can only be embedded by the site's origins (CSP
  * frame-ancestors).  OPTIONS on every public /messenger/v1 path answers the
- * browser's CORS preflight the same way (preflight(), below).  Rate limits (channels/widget/limit.h, in memory per
- * process): per IP address (cfg.messenger_ip_limit) and per conversation
- * (MSG_CONV_MINUTE messages, SIGNAL_CONV_MINUTE signals), 429 with
- * Retry-After.
+ * browser's CORS preflight the same way (preflight(), below).
+ *
+ * Rate limits (channels/widget/limit.h, in memory per process): per IP
+ * address (cfg.messenger_ip_limit) and per conversation (MSG_CONV_MINUTE
+ * messages, SIGNAL_CONV_MINUTE signals), 429 with Retry-After.
  *
  * Costs: a conversation request is one site read, one token lookup and
  * one small write; the history is one indexed comment read plus one user

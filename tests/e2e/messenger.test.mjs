@@ -248,6 +248,44 @@ describe('messenger: proactive banners and prompts', () => {
   });
 });
 
+// A customer the site signs in who has never written: the widget gets a
+// visitor token from identify and asks the proactive endpoint again, so a
+// messenger campaign sent to them shows in the list.
+describe('messenger: campaign messages for a signed-in customer with no conversation', () => {
+  test('the widget lists the campaign message after identify', async () => {
+    const J = { 'Content-Type': 'application/json' };
+    const ext = `e2e-quiet-${Date.now()}`;
+    const tag = `quiet_${Date.now()}`;
+    let r = await rawFetch('/api/v2/users.json', { method: 'POST', headers: J,
+      body: JSON.stringify({ user: { name: 'Quiet Customer', email: `${ext}@example.com`, external_id: ext, role: 'end-user', tags: [tag] } }) });
+    assert.equal(r.status, 201, show(r));
+    r = await rawFetch('/api/v2/sonnim/campaigns.json', { method: 'POST', headers: J,
+      body: JSON.stringify({ campaign: { name: `quiet ${tag}`, channels: ['messenger'], segment: { tags_all: [tag] }, body: 'A coupon is waiting for you' } }) });
+    assert.equal(r.status, 201, show(r));
+    const camp = r.body.campaign;
+    r = await rawFetch(`/api/v2/sonnim/campaigns/${camp.id}/send_now.json`, { method: 'POST' });
+    assert.equal(r.status, 200, show(r));
+    for (;;) { // the send job runs in the background
+      const x = (await rawFetch(`/api/v2/sonnim/campaigns/${camp.id}.json`)).body.campaign;
+      if (x.status === 'sent' && x.counts.queued === 0) break;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    const jwt = signJwt({ external_id: ext, email: `${ext}@example.com`, name: 'Quiet Customer', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 3600 });
+    // the message's id, as the API gives it to this person
+    const id = await rawFetch(`/messenger/v1/sites/${site.key}/identify`, { method: 'POST', who: 'anonymous', headers: J, body: JSON.stringify({ jwt }) });
+    assert.equal(id.status, 200, show(id));
+    const pro = await rawFetch(`/messenger/v1/sites/${site.key}/proactive?url=/`, { who: 'anonymous', headers: { Authorization: `Bearer ${id.body.visitor_token}` } });
+    assert.equal(pro.body.messages.length, 1, show(pro));
+    const { ctx, frame } = await customerPage(`${shop.url}/?jwt=${jwt}`);
+    try {
+      await frame.locator('[data-launcher]').click();
+      await frame.locator(`[data-proactive="${pro.body.messages[0].id}"]`, { hasText: 'A coupon is waiting for you' }).waitFor();
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
 describe('messenger: refused embedding', () => {
   test('a site that is not listed cannot embed the messenger', async () => {
     const ctx = await browser.newContext();
