@@ -455,6 +455,9 @@ static const char *const migrations[] = {
 	 * click count per query term and article */
 	"ALTER TABLE answer_bot_deflections ADD COLUMN clicked_ids TEXT NOT NULL DEFAULT '[]';"
 	"ALTER TABLE answer_bot_feedback ADD COLUMN clicked BIGINT NOT NULL DEFAULT 0;",
+	/* the ticket form a ticket was filed through (Zendesk's ticket_form_id;
+	 * NULL = none), set by the API and the contact form */
+	"ALTER TABLE tickets ADD COLUMN ticket_form_id BIGINT;",
 };
 
 static const char search_sqlite[] =
