@@ -23,7 +23,10 @@
  *
  * The contact form.  Fields: subject, description, email and name (when
  * nobody is signed in), and the custom ticket fields an admin made visible
- * and editable in the portal (text inputs; checkboxes).  Spam: a honeypot
+ * and editable in the portal (text inputs; checkboxes; a dropdown as a
+ * select; a multiselect as one checkbox per option, so no script is
+ * needed), and the ticket form chosen, kept as the ticket's
+ * ticket_form_id.  Spam: a honeypot
  * field hidden from people (filled in = a bot: the visitor sees the usual
  * confirmation and nothing is saved), and per hour at most
  * hc_form_ip_limit submissions from one IP address and hc_form_email_limit
@@ -237,6 +240,45 @@ static int form_value(struct req *r, const char *name, char *out, size_t outlen)
 			return 0;
 		}
 	return -1;
+}
+
+/* Every value of a repeated form field (checkboxes with one name), in
+ * order, as a JSON array of strings; at most max of them (*bad set when
+ * there are more, one is longer than cap bytes or one is not UTF-8). */
+static json_t *form_values(struct req *r, const char *name, size_t cap, size_t max, int *bad)
+{
+	json_t *a = json_array();
+	char *v = xmalloc(cap + 2);
+	const struct form_parts *fp = form_parts(r);
+	size_t n = fp ? (size_t)fp->n : r->body.len;
+	for (size_t i = 0; i < n;) {
+		int got = 0;
+		if (fp) { /* part i */
+			const struct multipart_part *pt = &fp->p[i++];
+			if (!pt->is_file && !strcmp(pt->name, name)) {
+				size_t k = pt->len < cap + 1 ? pt->len : cap + 1;
+				memcpy(v, pt->data, k);
+				v[k] = '\0';
+				got = 1;
+			}
+		} else { /* the urlencoded pair at i */
+			const char *e = memchr(r->body.s + i, '&', n - i);
+			size_t len = e ? (size_t)(e - (r->body.s + i)) : n - i;
+			got = !hc_form_value(r->body.s + i, len, name, v, cap + 2);
+			i += len + 1;
+		}
+		if (!got)
+			continue;
+		json_t *s = strlen(v) <= cap ? json_string(v) : NULL;
+		if (!s || json_array_size(a) == max) {
+			json_decref(s);
+			*bad = 1;
+			break;
+		}
+		json_array_append_new(a, s);
+	}
+	free(v);
+	return a;
 }
 
 /* A form value into a heap string (cap bytes at most; NULL when absent);
@@ -481,11 +523,11 @@ static int offered_forms(struct req *r, int64_t want, struct ticket_form **forms
 }
 
 /* A field customers fill in: active, visible and editable in the portal,
- * of a type the form shows (not multiselect). */
+ * of a custom type (each one has its input). */
 static int portal_field(const struct field *f)
 {
 	return f->active && f->visible_in_portal && f->editable_in_portal &&
-	       field_type_custom(f->type) && strcmp(f->type, "multiselect");
+	       field_type_custom(f->type);
 }
 
 /* The custom fields the contact form shows, moved to the front of *out:
@@ -696,6 +738,28 @@ static int show_form(struct req *r, const char *loc, const struct form *in, int 
 			buf_adds(&b, "</label></p>");
 			continue;
 		}
+		if (!strcmp(f->type, "multiselect")) { /* a checkbox per option */
+			json_t *jv = val ? json_loads(val, JSON_DECODE_ANY, NULL) : NULL;
+			buf_adds(&b, "<fieldset class=\"multiselect\"><legend>");
+			hc_escape(&b, field_label(f));
+			buf_adds(&b, "</legend>");
+			for (size_t o = 0; o < f->noptions; o++) {
+				int on = 0;
+				size_t k;
+				json_t *e;
+				json_array_foreach(jv, k, e)
+					on |= json_is_string(e) &&
+					      !strcmp(json_string_value(e), f->options[o].value);
+				buf_addf(&b, "<label><input type=\"checkbox\" name=\"%s\" value=\"", name);
+				hc_escape(&b, f->options[o].value);
+				buf_addf(&b, "\"%s> ", on ? " checked" : "");
+				hc_escape(&b, f->options[o].name);
+				buf_adds(&b, "</label><br>");
+			}
+			buf_adds(&b, "</fieldset>");
+			json_decref(jv);
+			continue;
+		}
 		if (!strcmp(f->type, "tagger")) { /* a dropdown: its options */
 			json_t *jv = val ? json_loads(val, JSON_DECODE_ANY, NULL) : NULL;
 			const char *cur = jv && json_is_string(jv) ? json_string_value(jv) : "";
@@ -874,6 +938,10 @@ static int submit_run(struct db *db, void *arg)
 	}
 	c.comment_public = 1;
 	c.comment_author_id = uid;
+	if (s->f->ticket_form_id) {
+		c.set |= TF_FORM;
+		c.v.ticket_form_id = s->f->ticket_form_id;
+	}
 	if (s->f->nvalues) {
 		c.set |= TF_FIELDS;
 		c.v.fields = xcalloc((size_t)s->f->nvalues, sizeof(*c.v.fields));
@@ -989,9 +1057,28 @@ static int request_new_submit(struct req *r)
 		char name[32];
 		snprintf(name, sizeof(name), "field_%" PRId64, fields[i].id);
 		int cut = 0;
-		char *v = hc_form_get(r, name, MAX_DESCRIPTION, &cut);
-		char *vj = NULL;
-		if (!strcmp(fields[i].type, "checkbox")) {
+		char *v = NULL, *vj = NULL;
+		if (!strcmp(fields[i].type, "multiselect")) {
+			/* the boxes ticked: as the API's array, checked like it */
+			json_t *ticked = form_values(r, name, 255, fields[i].noptions, &cut);
+			if (json_array_size(ticked) || cut)
+				v = json_dumps(ticked, JSON_COMPACT);
+			json_decref(ticked);
+		} else {
+			v = hc_form_get(r, name, MAX_DESCRIPTION, &cut);
+		}
+		if (!strcmp(fields[i].type, "multiselect") && v) {
+			char ferr[200];
+			if (cut || field_value_check(&fields[i], v, &vj, ferr, sizeof(ferr))) {
+				struct buf e = BUF_INIT;
+				buf_adds(&e, PT(loc, P_E_FIELD));
+				buf_adds(&e, field_label(&fields[i]));
+				strlist_add(&f.errors, e.s);
+				buf_release(&e);
+				vj = v; /* kept to show again */
+				v = NULL;
+			}
+		} else if (!strcmp(fields[i].type, "checkbox")) {
 			vj = xstrdup(v && !blank(v) ? "true" : "false");
 		} else if (!blank(v)) {
 			json_t *js = json_string(v);

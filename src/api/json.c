@@ -213,6 +213,8 @@ void ticket_json_text(struct server *s, const struct ticket *t, struct buf *b)
 	ids_text(b, &t->collaborator_ids);
 	jw_key(b, "problem_id", 0);
 	jw_id(b, t->problem_id);
+	jw_key(b, "ticket_form_id", 0);
+	jw_id(b, t->ticket_form_id);
 	jw_key(b, "has_incidents", 0);
 	jw_bool(b, t->has_incidents);
 	jw_key(b, "is_public", 0);

@@ -49,6 +49,7 @@ int ticket_change_from_json(json_t *t, struct ticket_change *c, int creating, ch
 	ID("organization_id", organization_id, TF_ORGANIZATION);
 	ID("group_id", group_id, TF_GROUP);
 	ID("problem_id", problem_id, TF_PROBLEM);
+	ID("ticket_form_id", ticket_form_id, TF_FORM);
 #undef STR
 #undef ID
 	if (v->requester_id == 0 && (c->set & TF_REQUESTER) && !creating) {

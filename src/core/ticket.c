@@ -338,6 +338,8 @@ int ticket_apply(struct ticket *t, const struct ticket_change *c, const struct a
 		n.problem_id = v->problem_id;
 	if (ch->set & TF_DUE_AT)
 		n.due_at = v->due_at;
+	if (ch->set & TF_FORM)
+		n.ticket_form_id = v->ticket_form_id;
 	if (ch->set & TF_TAGS) {
 		strlist_clear(&n.tags);
 		for (size_t i = 0; i < v->tags.n; i++)
@@ -434,6 +436,7 @@ int ticket_apply(struct ticket *t, const struct ticket_change *c, const struct a
 	diff_id(ev, "organization_id", n.organization_id, t->organization_id, creating);
 	diff_id(ev, "problem_id", n.problem_id, t->problem_id, creating);
 	diff_id(ev, "due_at", n.due_at, t->due_at, creating);
+	diff_id(ev, "ticket_form_id", n.ticket_form_id, t->ticket_form_id, creating);
 	diff_str(ev, "external_id", n.external_id, t->external_id, creating);
 	{
 		char *a = tags_text(&n.tags), *b = tags_text(&t->tags);

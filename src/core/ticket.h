@@ -36,6 +36,7 @@ struct ticket {
 	char *external_id, *type, *subject, *description, *priority, *status;
 	int64_t requester_id, submitter_id, assignee_id, organization_id, group_id, problem_id;
 	int64_t due_at; /* 0 = none */
+	int64_t ticket_form_id;	/* the ticket form it was filed through (form_store.h); 0 = none */
 	struct strlist tags;
 	struct idlist collaborator_ids, follower_ids;
 	struct field_value *fields;
@@ -59,7 +60,7 @@ enum ticket_field_bit {
 	TF_ASSIGNEE = 1 << 6, TF_ORGANIZATION = 1 << 7, TF_GROUP = 1 << 8,
 	TF_PROBLEM = 1 << 9, TF_DUE_AT = 1 << 10, TF_TAGS = 1 << 11,
 	TF_COLLABORATORS = 1 << 12, TF_FOLLOWERS = 1 << 13, TF_FIELDS = 1 << 14,
-	TF_SUBMITTER = 1 << 15,
+	TF_SUBMITTER = 1 << 15, TF_FORM = 1 << 16,
 };
 
 struct ticket_change {

@@ -461,6 +461,9 @@ static const char *const migrations[] = {
 	"CREATE TABLE messenger_visitor_tokens (token_hash TEXT PRIMARY KEY,"
 	" site_id BIGINT NOT NULL, user_id BIGINT NOT NULL, created_at BIGINT NOT NULL);"
 	"CREATE INDEX messenger_visitor_tokens_user ON messenger_visitor_tokens(user_id, site_id);",
+	/* the ticket form a ticket was filed through (Zendesk's ticket_form_id;
+	 * NULL = none), set by the API and the contact form */
+	"ALTER TABLE tickets ADD COLUMN ticket_form_id BIGINT;",
 };
 
 static const char search_sqlite[] =

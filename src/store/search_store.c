@@ -500,11 +500,24 @@ static int f_commenter(struct sb *b, const struct search_cond *c, const struct f
 	return 0;
 }
 
-/* group and organization: an id, a name, or none.  f->col is the column;
- * the table of names follows from it. */
+/* group, organization and form: an id, a name, or none.  f->col is the
+ * column; the table of names follows from it. */
 static int f_named_ref(struct sb *b, const struct search_cond *c, const struct field *f)
 {
-	int is_group = !strcmp(f->col, "group_id");
+	static const struct {
+		const char *col, *by_name;
+	} names[] = {
+		{"group_id", " IN (SELECT g2.id FROM agent_groups g2 WHERE lower(g2.name) = ?)"},
+		{"organization_id",
+		 " IN (SELECT o2.id FROM organizations o2 WHERE lower(o2.name) = ?)"},
+		{"ticket_form_id", " IN (SELECT f2.id FROM ticket_forms f2 WHERE lower(f2.name) = ?)"},
+	};
+	const char *by_name = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(f->col, names[i].col))
+			by_name = names[i].by_name;
+	if (!by_name)
+		BUG("no table of names for '%s'", f->col);
 	add(b, "(");
 	for (size_t i = 0; i < c->nvalues; i++) {
 		const char *v = c->values[i];
@@ -518,10 +531,7 @@ static int f_named_ref(struct sb *b, const struct search_cond *c, const struct f
 			add(b, " = ?");
 			arg_i(b, id);
 		} else {
-			add(b, is_group ? " IN (SELECT g2.id FROM agent_groups g2 WHERE"
-					  " lower(g2.name) = ?)"
-					: " IN (SELECT o2.id FROM organizations o2 WHERE"
-					  " lower(o2.name) = ?)");
+			add(b, by_name);
 			arg_own(b, lower_dup(v));
 		}
 	}
@@ -811,6 +821,7 @@ static const struct field fields[] = {
     {"commenter", T, 0, f_commenter, NULL},
     {"group", T, 0, f_named_ref, "group_id"},
     {"organization", T | U, 0, f_named_ref, "organization_id"},
+    {"form", T, 0, f_named_ref, "ticket_form_id"},
     {"tags", T | U | O, 0, f_tags, NULL},
     {"tag", T | U | O, 0, f_tags, NULL},
     {"via", T, 0, f_via, "via_channel"},

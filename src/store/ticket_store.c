@@ -27,7 +27,7 @@
 	" created_at, updated_at, solved_at, generated_at,"                                      \
 	" CASE WHEN type = 'problem' AND EXISTS (SELECT 1 FROM tickets i"                       \
 	" WHERE i.problem_id = tickets.id) THEN 1 ELSE 0 END, seq, satisfaction_id,"            \
-	" satisfaction_score, satisfaction_comment"
+	" satisfaction_score, satisfaction_comment, ticket_form_id"
 
 static char *dup_col(const struct db_res *r, int row, int col)
 {
@@ -106,6 +106,7 @@ static void ticket_from_row(const struct db_res *r, int i, struct ticket *t)
 	snprintf(t->satisfaction_score, sizeof(t->satisfaction_score), "%s",
 		 db_str(r, i, 28) ? db_str(r, i, 28) : "");
 	t->satisfaction_comment = dup_col(r, i, 29);
+	t->ticket_form_id = db_int(r, i, 30);
 }
 
 static int tickets_from(struct db_res *r, struct ticket **out, int *n)
@@ -288,18 +289,20 @@ static int ticket_save(struct db *db, struct ticket *t, int insert)
 			      " status, requester_id, submitter_id, assignee_id, organization_id,"
 			      " group_id, problem_id, due_at, tags, custom_fields, collaborator_ids,"
 			      " follower_ids, via_channel, is_public, created_at, updated_at,"
-			      " solved_at, generated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?,"
+			      " solved_at, generated_at, ticket_form_id, seq) VALUES (?, ?, ?, ?, ?,"
+			      " ?, ?,"
 			      " NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0),"
 			      " NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0),"
 			      " NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0),"
 			      " ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?,"
+			      " NULLIF(CAST(? AS BIGINT), 0),"
 			      " (SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets)) RETURNING id",
-			      "ssssssiiiiiiisssssiiiii", t->external_id, t->type, t->subject,
+			      "ssssssiiiiiiisssssiiiiii", t->external_id, t->type, t->subject,
 			      t->description, t->priority, t->status, t->requester_id,
 			      t->submitter_id, t->assignee_id, t->organization_id, t->group_id,
 			      t->problem_id, t->due_at, tags, fields, cc, fol, t->via_channel,
 			      (int64_t)t->is_public, t->created_at, t->updated_at, t->solved_at,
-			      t->updated_at);
+			      t->updated_at, t->ticket_form_id);
 		if (!rc) {
 			t->id = db_int(r, 0, 0);
 			db_res_free(r);
@@ -317,12 +320,13 @@ static int ticket_save(struct db *db, struct ticket *t, int insert)
 			      " collaborator_ids = ?, follower_ids = ?, merged_into ="
 			      " NULLIF(CAST(? AS BIGINT), 0), updated_at = ?,"
 			      " solved_at = NULLIF(CAST(? AS BIGINT), 0), generated_at = ?,"
+			      " ticket_form_id = NULLIF(CAST(? AS BIGINT), 0),"
 			      " seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets) WHERE id = ?",
-			      "ssssssiiiiiiissssiiiii", t->external_id, t->type, t->subject,
+			      "ssssssiiiiiiissssiiiiii", t->external_id, t->type, t->subject,
 			      t->description, t->priority, t->status, t->requester_id,
 			      t->submitter_id, t->assignee_id, t->organization_id, t->group_id,
 			      t->problem_id, t->due_at, tags, fields, cc, fol, t->merged_into,
-			      t->updated_at, t->solved_at, t->updated_at, t->id);
+			      t->updated_at, t->solved_at, t->updated_at, t->ticket_form_id, t->id);
 	}
 	free(tags);
 	free(fields);
@@ -454,8 +458,11 @@ static int exists(struct db *db, const char *sql, int64_t id)
 		goto out;                                                                          \
 	} while (0)
 
-/* Check that every id the change points at exists and fits. */
-static int check_refs(struct db *db, struct ticket_write *w, const struct ticket *t)
+/* Check that every id the change points at exists and fits.  old_form is
+ * the ticket's form before the change: keeping a form that was deactivated
+ * since is not a change, only a new one must be active. */
+static int check_refs(struct db *db, struct ticket_write *w, const struct ticket *t,
+		      int64_t old_form)
 {
 	static const struct {
 		unsigned bit;
@@ -484,6 +491,19 @@ static int check_refs(struct db *db, struct ticket_write *w, const struct ticket
 			w->status = 422;
 			snprintf(w->err, sizeof(w->err), "%s: %" PRId64 " is not a valid %s id",
 				 refs[i].field, ids[i], refs[i].field);
+			return -1;
+		}
+	}
+	if ((w->change->set & TF_FORM) && t->ticket_form_id && t->ticket_form_id != old_form) {
+		int e = exists(db, "SELECT id FROM ticket_forms WHERE id = ? AND active = 1",
+			       t->ticket_form_id);
+		if (e < 0)
+			return -1;
+		if (!e) {
+			w->status = 422;
+			snprintf(w->err, sizeof(w->err),
+				 "ticket_form_id: %" PRId64 " is not an active ticket form",
+				 t->ticket_form_id);
 			return -1;
 		}
 	}
@@ -633,6 +653,7 @@ int ticket_write_run(struct db *db, void *arg)
 		if (!creating && (rc = old_field_tags(db, &t, w->change)) < 0)
 			goto out;
 	}
+	int64_t old_form = t.ticket_form_id;
 	if (ticket_apply(&t, w->change, &w->who, w->now, &ev, err, sizeof(err)))
 		REFUSE(422, "%s", err);
 	if (!t.via_channel || creating) {
@@ -652,7 +673,7 @@ int ticket_write_run(struct db *db, void *arg)
 	}
 	if (creating)
 		w->change->set |= TF_REQUESTER | TF_SUBMITTER;
-	if (check_refs(db, w, &t)) {
+	if (check_refs(db, w, &t, old_form)) {
 		rc = -1;
 		goto out;
 	}

@@ -5,6 +5,9 @@
 // checks them (an unknown option is refused, a required field too), and
 // attachments sent as multipart/form-data that end up on the ticket's
 // comment and download from the request page through the status link.
+// Tickets carry ticket_form_id (set, changed, cleared through the API, an
+// active form only, audited, searchable as form:), and the contact form
+// stores it along with a multiselect field's ticked options.
 import test, { describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { env, rawFetch } from './lib/harness.mjs';
@@ -15,7 +18,7 @@ const j = (body) => ({ headers: { 'Content-Type': 'application/json' }, body: JS
 const api = (who, method, p, body) => rawFetch(`/api/v2${p}`, { method, who, ...(body ? j(body) : {}) });
 const page = (p, opts = {}) => fetch(`${s.server.url}${p}`, { redirect: 'manual', ...opts });
 
-let tag, dropdown, text, hiddenField, printerForm, billingForm;
+let tag, dropdown, text, hiddenField, multi, printerForm, billingForm;
 
 async function visitor(q = '') {
   const r = await page(`/hc/en-us/requests/new${q}`);
@@ -27,7 +30,7 @@ async function visitor(q = '') {
 async function send(v, fields, files = []) {
   const fd = new FormData();
   fd.append('token', v.tok);
-  for (const [k, val] of Object.entries(fields)) fd.append(k, val);
+  for (const [k, val] of Object.entries(fields)) for (const one of [].concat(val)) fd.append(k, one);
   for (const f of files) fd.append('attachments', new Blob([f.data], { type: f.type || 'application/octet-stream' }), f.name);
   const r = await page('/hc/en-us/requests/new', { method: 'POST', headers: { Cookie: v.cookie }, body: fd });
   return { status: r.status, html: await r.text() };
@@ -45,6 +48,8 @@ describe('ticket forms', () => {
       custom_field_options: [{ name: 'LaserJet 100', value: `lj100_${tag}` }, { name: 'InkJet 5', value: `ij5_${tag}` }] });
     text = await mk({ type: 'text', title: `Serial number ${tag}`, visible_in_portal: true, editable_in_portal: true });
     hiddenField = await mk({ type: 'text', title: `Internal ${tag}` });
+    multi = await mk({ type: 'multiselect', title: `Affected trays ${tag}`, visible_in_portal: true, editable_in_portal: true,
+      custom_field_options: [{ name: 'Tray 1', value: `tray1_${tag}` }, { name: 'Tray 2', value: `tray2_${tag}` }, { name: 'Tray 3', value: `tray3_${tag}` }] });
   });
 
   test('create, read, update, delete, with validation', async () => {
@@ -148,4 +153,78 @@ describe('ticket forms', () => {
     assert.match(r6.html, /at most 5 files/);
   });
 
+  test('ticket_form_id on tickets: set, changed, cleared, audited, refused for unknown or inactive forms', async () => {
+    const inactive = (await api('admin', 'POST', '/ticket_forms.json', { ticket_form: { name: `Old ${tag}`, active: false } })).body.ticket_form;
+    assert.equal(inactive.active, false);
+    let r = await api('agent', 'POST', '/tickets.json', { ticket: { subject: `Form ${tag}`, comment: { body: 'x' }, ticket_form_id: printerForm.id } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const id = r.body.ticket.id;
+    assert.equal(r.body.ticket.ticket_form_id, printerForm.id);
+    assert.ok(r.body.audit.events.some((e) => e.type === 'Create' && e.field_name === 'ticket_form_id' && e.value === String(printerForm.id)));
+    r = await api('agent', 'POST', '/tickets.json', { ticket: { subject: `No form ${tag}`, comment: { body: 'x' } } });
+    assert.equal(r.body.ticket.ticket_form_id, null, 'null when none');
+    r = await api('agent', 'PUT', `/tickets/${id}.json`, { ticket: { ticket_form_id: billingForm.id } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.ticket.ticket_form_id, billingForm.id);
+    const ev = r.body.audit.events.find((e) => e.field_name === 'ticket_form_id');
+    assert.deepEqual([ev.type, ev.value, ev.previous_value], ['Change', String(billingForm.id), String(printerForm.id)]);
+    // found by form: (id or name)
+    r = await api('agent', 'GET', `/search.json?query=${encodeURIComponent(`type:ticket form:${billingForm.id}`)}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.ok(r.body.results.some((t) => t.id === id), JSON.stringify(r.body));
+    r = await api('agent', 'GET', `/search.json?query=${encodeURIComponent(`type:ticket form:${printerForm.id}`)}`);
+    assert.ok(!r.body.results.some((t) => t.id === id));
+    r = await api('agent', 'GET', `/search.json?query=${encodeURIComponent(`type:ticket form:"Billing ${tag}"`)}`);
+    assert.ok(r.body.results.some((t) => t.id === id), JSON.stringify(r.body));
+    // unknown and inactive forms: 422 with the field named, nothing changed
+    for (const bad of [99999999, inactive.id]) {
+      r = await api('agent', 'PUT', `/tickets/${id}.json`, { ticket: { ticket_form_id: bad } });
+      assert.equal(r.status, 422, JSON.stringify(r.body));
+      assert.equal(r.body.error, 'RecordInvalid');
+      assert.match(r.body.details.ticket_form_id[0].description, /is not an active ticket form/);
+      r = await api('agent', 'POST', '/tickets.json', { ticket: { subject: 'x', comment: { body: 'x' }, ticket_form_id: bad } });
+      assert.equal(r.status, 422);
+    }
+    r = await api('agent', 'PUT', `/tickets/${id}.json`, { ticket: { ticket_form_id: 'x' } });
+    assert.equal(r.status, 422);
+    r = await api('agent', 'PUT', `/tickets/${id}.json`, { ticket: { ticket_form_id: null } });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.ticket.ticket_form_id, null);
+    const cleared = r.body.audit.events.find((e) => e.field_name === 'ticket_form_id');
+    assert.equal(cleared.value, null);
+    assert.equal(cleared.previous_value, String(billingForm.id));
+    const audits = (await api('agent', 'GET', `/tickets/${id}/audits.json`)).body.audits;
+    assert.equal(audits.filter((a) => a.events.some((e) => e.field_name === 'ticket_form_id')).length, 3);
+    assert.equal((await api('agent', 'GET', `/tickets/${id}.json`)).body.ticket.ticket_form_id, null);
+  });
+
+  test('the contact form stores the ticket form and a multiselect\'s ticked options', async () => {
+    let r = await api('admin', 'PUT', `/ticket_forms/${printerForm.id}.json`, { ticket_form: { ticket_field_ids: [dropdown.id, text.id, multi.id] } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const v = await visitor(`?ticket_form_id=${printerForm.id}`);
+    // one checkbox per option, under the field's label
+    assert.ok(v.html.includes(`<legend>Affected trays ${tag}</legend>`), v.html);
+    for (const n of [1, 2, 3])
+      assert.ok(v.html.includes(`<input type="checkbox" name="field_${multi.id}" value="tray${n}_${tag}"> Tray ${n}</label>`));
+    const base = { email: `${tag}-ms@example.com`, subject: `Trays ${tag}`, description: 'Two trays jam.', ticket_form_id: String(printerForm.id), [`field_${dropdown.id}`]: `lj100_${tag}` };
+    // an option the field does not have: refused, the ticked ones kept
+    let p = await send(v, { ...base, [`field_${multi.id}`]: [`tray1_${tag}`, 'tray9'] });
+    assert.equal(p.status, 422);
+    assert.match(p.html, new RegExp(`Please check this field: Affected trays ${tag}`));
+    assert.ok(p.html.includes(`value="tray1_${tag}" checked>`));
+    p = await send(v, { ...base, [`field_${multi.id}`]: [`tray1_${tag}`, `tray3_${tag}`] });
+    assert.equal(p.status, 200, p.html.slice(0, 600));
+    const id = Number(/class="ticket-number">[^#]*#(\d+)/.exec(p.html)[1]);
+    const t = (await api('admin', 'GET', `/tickets/${id}.json`)).body.ticket;
+    assert.equal(t.ticket_form_id, printerForm.id);
+    assert.deepEqual(t.custom_fields.find((c) => c.id === multi.id).value, [`tray1_${tag}`, `tray3_${tag}`]);
+    assert.ok(t.tags.includes(`tray1_${tag}`) && t.tags.includes(`tray3_${tag}`) && !t.tags.includes(`tray2_${tag}`), 'the options\' tags');
+    // none ticked: no value; the billing form: its id
+    const b = await visitor(`?ticket_form_id=${billingForm.id}`);
+    p = await send(b, { email: `${tag}-ms2@example.com`, subject: `Bill ${tag}`, description: 'x', ticket_form_id: String(billingForm.id) });
+    assert.equal(p.status, 200, p.html.slice(0, 600));
+    const t2 = (await api('admin', 'GET', `/tickets/${Number(/class="ticket-number">[^#]*#(\d+)/.exec(p.html)[1])}.json`)).body.ticket;
+    assert.equal(t2.ticket_form_id, billingForm.id);
+    assert.ok(!t2.custom_fields.some((c) => c.id === multi.id && c.value));
+  });
 });

@@ -137,6 +137,48 @@ static void test_cc_follower_events(void **state)
 	ticket_clear(&t);
 }
 
+/* ticket_form_id: set on create, changed, cleared, each an audit event */
+static void test_ticket_form(void **state)
+{
+	struct ticket t = {0};
+	struct ticket_change c = {0};
+	struct field_events ev = {0};
+	char err[128];
+	c.set = TF_SUBJECT | TF_REQUESTER | TF_FORM;
+	c.v.subject = strdup("form");
+	c.v.requester_id = 20;
+	c.v.ticket_form_id = 7;
+	assert_int_equal(ticket_apply(&t, &c, &agent, 1000, &ev, err, sizeof(err)), 0);
+	assert_int_equal(t.ticket_form_id, 7);
+	int saw = 0;
+	for (size_t i = 0; i < ev.n; i++)
+		if (!strcmp(ev.v[i].field, "ticket_form_id")) {
+			saw = 1;
+			assert_string_equal(ev.v[i].value, "7");
+			assert_null(ev.v[i].previous);
+		}
+	assert_true(saw);
+	ticket_change_clear(&c);
+	field_events_clear(&ev);
+	c = (struct ticket_change){.set = TF_FORM, .v.ticket_form_id = 8};
+	assert_int_equal(ticket_apply(&t, &c, &agent, 2000, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.n, 1);
+	assert_string_equal(ev.v[0].field, "ticket_form_id");
+	assert_string_equal(ev.v[0].value, "8");
+	assert_string_equal(ev.v[0].previous, "7");
+	field_events_clear(&ev);
+	assert_int_equal(ticket_apply(&t, &c, &agent, 2100, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.n, 0); /* the same form again: no change */
+	c.v.ticket_form_id = 0;
+	assert_int_equal(ticket_apply(&t, &c, &agent, 2200, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.n, 1);
+	assert_null(ev.v[0].value);
+	assert_string_equal(ev.v[0].previous, "8");
+	assert_int_equal(t.ticket_form_id, 0);
+	field_events_clear(&ev);
+	ticket_clear(&t);
+}
+
 static void test_status_rules(void **state)
 {
 	struct ticket t = {0};
@@ -260,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_create_events),
 		cmocka_unit_test(test_change_events),
 		cmocka_unit_test(test_cc_follower_events),
+		cmocka_unit_test(test_ticket_form),
 		cmocka_unit_test(test_status_rules),
 		cmocka_unit_test(test_enduser_cannot_solve_unassigned),
 		cmocka_unit_test(test_due_and_problem),

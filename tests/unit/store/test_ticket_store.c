@@ -9,6 +9,7 @@
  */
 #include "store/ticket_store.h"
 #include "store/attachment_store.h"
+#include "store/form_store.h"
 #include "store/store.h"
 #include "store/user_store.h"
 #include "testutil.h"
@@ -193,6 +194,72 @@ static void test_refusals(void **state)
 	ticket_change_clear(&c);
 }
 
+static int64_t form_id, inactive_form_id;
+
+static int forms_write(struct db *db, void *p)
+{
+	struct ticket_form f = {.name = "Printers", .display_name = "Printers", .active = 1,
+				.created_at = 1, .updated_at = 1};
+	int rc = form_store_insert(db, &f);
+	form_id = f.id;
+	f.active = 0;
+	if (!rc)
+		rc = form_store_insert(db, &f);
+	inactive_form_id = f.id;
+	return rc;
+}
+
+static int form_deactivate(struct db *db, void *p)
+{
+	struct ticket_form f = {0};
+	int rc = form_store_get(db, form_id, &f);
+	f.active = 0;
+	if (!rc)
+		rc = form_store_update(db, &f);
+	ticket_form_clear(&f);
+	return rc;
+}
+
+/* ticket_form_id: stored and read back, refused for an unknown or an
+ * inactive form, kept when its form was deactivated since, cleared */
+static void test_ticket_form(void **state)
+{
+	assert_int_equal(store_write(st, forms_write, NULL), 0);
+	struct actor agent = as(agent_id, ROLE_AGENT, 0);
+	struct ticket_change c = {0};
+	c.set = TF_SUBJECT | TF_FORM;
+	c.v.subject = strdup("form");
+	c.v.ticket_form_id = 99999999;
+	c.comment_body = strdup("body");
+	int64_t id = 0;
+	assert_int_equal(do_write(agent, 0, &c, &id), 422);
+	c.v.ticket_form_id = inactive_form_id;
+	assert_int_equal(do_write(agent, 0, &c, &id), 422);
+	c.v.ticket_form_id = form_id;
+	assert_int_equal(do_write(agent, 0, &c, &id), 0);
+	ticket_change_clear(&c);
+	struct db *db = store_reader(st);
+	struct ticket t = {0};
+	assert_int_equal(ticket_store_get(db, id, &t), 0);
+	assert_int_equal(t.ticket_form_id, form_id);
+	ticket_clear(&t);
+	store_release(st, db);
+	/* the form is deactivated: the ticket keeps it, a PUT of it again too */
+	assert_int_equal(store_write(st, form_deactivate, NULL), 0);
+	c = (struct ticket_change){.set = TF_FORM, .v.ticket_form_id = form_id};
+	assert_int_equal(do_write(agent, id, &c, NULL), 0);
+	c.v.ticket_form_id = inactive_form_id;
+	assert_int_equal(do_write(agent, id, &c, NULL), 422);
+	c.v.ticket_form_id = 0;
+	assert_int_equal(do_write(agent, id, &c, NULL), 0);
+	db = store_reader(st);
+	assert_int_equal(ticket_store_get(db, id, &t), 0);
+	assert_int_equal(t.ticket_form_id, 0);
+	ticket_clear(&t);
+	store_release(st, db);
+	ticket_change_clear(&c);
+}
+
 static void test_list_visibility(void **state)
 {
 	struct db *db = store_reader(st);
@@ -348,6 +415,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_writes_everything),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_ticket_form),
 		cmocka_unit_test(test_list_visibility),
 		cmocka_unit_test(test_incremental_and_merge),
 		cmocka_unit_test(test_delete),
