@@ -70,6 +70,9 @@ int reply_write_refused(struct req *r, int status, const char *err, const char *
  * {"type": "Group"|"User", "id": N} or {"type", "ids": [N]} (one id).
  * 0, or -1 with err. */
 int restriction_parse(json_t *o, char type[8], int64_t *id, char *err, size_t errlen);
+/* May who manage a macro or view with this restriction?  Admins always;
+ * agents only their own personal ones ("User", their id). */
+int restriction_may_manage(const struct actor *who, const char *type, int64_t id);
 /* Parse ?NAME=1,2,3 (at most 100 ids) into ids and n: 0, or -1 after replying
  * 400 (absent, empty, not ids, too many). */
 int ids_param_or_reply(struct req *r, const char *name, int64_t *ids, int *n);

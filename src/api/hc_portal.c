@@ -1779,7 +1779,7 @@ const struct route hc_portal_routes[] = {
     {M_GET, "/hc/{word}/requests", PUBLIC, my_requests, 0},
     {M_GET, "/hc/assets/suggest.js", PUBLIC, suggest_script, 0},
     {M_GET, "/hc/{word}/requests/new", PUBLIC, request_new_page, 0},
-    {M_POST, "/hc/{word}/requests/new", PUBLIC, request_new_submit, 0},
+    {M_POST, "/hc/{word}/requests/new", PUBLIC, request_new_submit, 1}, /* attachments */
     {M_GET, "/hc/{word}/requests/{id}", PUBLIC, request_page, 0},
     {M_POST, "/hc/{word}/requests/{id}", PUBLIC, request_post, 0},
     {M_GET, "/hc/{word}/requests/{id}/attachments/{id}", PUBLIC, request_attachment, 0},

@@ -455,6 +455,11 @@ int reply_write_refused(struct req *r, int status, const char *err, const char *
 	return reply_error(r, 500, "InternalError", msg, NULL);
 }
 
+int restriction_may_manage(const struct actor *who, const char *type, int64_t id)
+{
+	return who->role == ROLE_ADMIN || (!strcmp(type, "User") && id == who->user_id);
+}
+
 int restriction_parse(json_t *o, char type[8], int64_t *id, char *err, size_t errlen)
 {
 	type[0] = '\0';

@@ -250,13 +250,6 @@ struct macro_op {
 		goto out;                                                                          \
 	} while (0)
 
-/* May who manage a macro with this restriction?  Admins always; agents
- * only their own personal macros. */
-static int may_manage(const struct actor *who, const char *type, int64_t id)
-{
-	return who->role == ROLE_ADMIN || (!strcmp(type, "User") && id == who->user_id);
-}
-
 static int macro_save_run(struct db *db, void *arg)
 {
 	struct macro_op *op = arg;
@@ -279,7 +272,7 @@ static int macro_save_run(struct db *db, void *arg)
 		}
 		if (rc)
 			FAIL(404, "macro not found");
-		if (!may_manage(&op->who, m.restriction_type, m.restriction_id))
+		if (!restriction_may_manage(&op->who, m.restriction_type, m.restriction_id))
 			FAIL(403, "only admins can change shared and group macros");
 		if (op->del) {
 			rc = macro_store_delete(db, m.id);
@@ -338,7 +331,7 @@ static int macro_save_run(struct db *db, void *arg)
 		}
 		rc = 0;
 	}
-	if (!may_manage(&op->who, m.restriction_type, m.restriction_id))
+	if (!restriction_may_manage(&op->who, m.restriction_type, m.restriction_id))
 		FAIL(403, "only admins can create or change shared and group macros");
 	m.updated_at = op->now;
 	rc = creating ? macro_store_insert(db, &m) : macro_store_update(db, &m);

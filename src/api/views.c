@@ -409,11 +409,6 @@ struct view_op {
 		goto out;                                                                          \
 	} while (0)
 
-static int may_manage(const struct actor *who, const char *type, int64_t id)
-{
-	return who->role == ROLE_ADMIN || (!strcmp(type, "User") && id == who->user_id);
-}
-
 static void take(char **dst, char **src)
 {
 	free(*dst);
@@ -440,7 +435,7 @@ static int view_save_run(struct db *db, void *arg)
 		}
 		if (!vis)
 			FAIL(404, "not found");
-		if (!may_manage(&op->who, cur.restriction_type, cur.restriction_id))
+		if (!restriction_may_manage(&op->who, cur.restriction_type, cur.restriction_id))
 			FAIL(403, "only admins can change shared and group views");
 		if (op->del) {
 			rc = view_store_delete(db, op->id);
@@ -504,7 +499,7 @@ static int view_save_run(struct db *db, void *arg)
 	if (op->set_restriction) {
 		memcpy(cur.restriction_type, op->v.restriction_type, sizeof(cur.restriction_type));
 		cur.restriction_id = op->v.restriction_id;
-		if (!may_manage(&op->who, cur.restriction_type, cur.restriction_id))
+		if (!restriction_may_manage(&op->who, cur.restriction_type, cur.restriction_id))
 			FAIL(403, "agents can only make personal views");
 		if (!strcmp(cur.restriction_type, "Group")) {
 			struct group g = {0};

@@ -43,6 +43,11 @@ char *xstrdup(const char *s)
 	return xstrndup(s, strlen(s));
 }
 
+void copy_small(char *dst, size_t n, const char *s)
+{
+	snprintf(dst, n, "%s", s ? s : "");
+}
+
 char *xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);

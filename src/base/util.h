@@ -13,6 +13,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* s (NULL = "") into the fixed buffer dst of n bytes, cut to fit. */
+void copy_small(char *dst, size_t n, const char *s);
 
 /* Print "fatal: <msg>" to stderr and exit(1).  Start-up only. */
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

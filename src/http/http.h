@@ -65,7 +65,7 @@ struct route {
 	const char *pattern;
 	int min_role;
 	int (*fn)(struct req *r);
-	int raw_body;		/* body is not JSON (uploads): allow max_upload */
+	int raw_body;		/* body is not JSON (uploads, mail, a form with files): up to max_upload bytes */
 };
 #define PUBLIC (-1)
 

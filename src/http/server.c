@@ -391,11 +391,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->method = method_of(method);
 		r->method_name = method;
 		snprintf(r->path, sizeof(r->path), "%s", url);
+		/* a route that takes files (raw_body) may receive max_upload bytes;
+		 * only those few patterns are tried here, dispatch() routes later */
 		int64_t cap = s->cfg.max_body;
-		if (!strncmp(url, "/api/v2/uploads", 15) ||
-		    (!strncmp(url, "/hc/", 4) && strstr(url, "/requests/new")) || /* attachments */
-		    (!strncmp(url, "/messenger/v1/conversations/", 28) && strstr(url, "/uploads")))
-			cap = s->cfg.max_upload;
+		for (int i = 0; api_routes[i].pattern; i++)
+			if (api_routes[i].raw_body && (api_routes[i].methods & r->method) &&
+			    match(api_routes[i].pattern, r->path, r)) {
+				cap = s->cfg.max_upload;
+				break;
+			}
 		buf_init(&r->body, (size_t)cap);
 		atomic_fetch_add(&inflight, 1);
 		*con_cls = r;

@@ -98,11 +98,6 @@ int answer_bot_answers(struct db *db, const char *question, const struct hc_view
 	return 0;
 }
 
-static void copy_small(char *dst, size_t n, const char *s)
-{
-	snprintf(dst, n, "%s", s ? s : "");
-}
-
 int answer_bot_deflection_insert(struct db *db, struct ab_deflection *d, const char *token_hash)
 {
 	char *ids = idlist_to_json(&d->article_ids);

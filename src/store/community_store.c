@@ -43,8 +43,6 @@ static char *dup_col(const struct db_res *r, int row, int col)
 	return xstrdup(s ? s : "");
 }
 
-static void copy_small(char *dst, size_t n, const char *s) { snprintf(dst, n, "%s", s ? s : ""); }
-
 void cm_topic_clear(struct cm_topic *t)
 {
 	free(t->name);

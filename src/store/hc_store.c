@@ -70,11 +70,6 @@ static char *dup_col(const struct db_res *r, int row, int col)
 	return xstrdup(s ? s : "");
 }
 
-static void copy_small(char *dst, size_t n, const char *s)
-{
-	snprintf(dst, n, "%s", s ? s : "");
-}
-
 void hc_translation_clear(struct hc_translation *t)
 {
 	free(t->title);
@@ -344,8 +339,10 @@ static int vocab_add(struct db *db, const char *text)
 int hc_vocab_backfill(struct db *db)
 {
 	struct db_res *r;
-	int rc = db_query(db, &r, "SELECT (SELECT COUNT(*) FROM hc_terms),"
-				  " (SELECT COUNT(*) FROM hc_translations WHERE source_type = 'Article')",
+	/* at every start: two EXISTS probes, not counts of whole tables */
+	int rc = db_query(db, &r, "SELECT CASE WHEN EXISTS (SELECT 1 FROM hc_terms) THEN 1 ELSE 0 END,"
+				  " CASE WHEN EXISTS (SELECT 1 FROM hc_translations"
+				  " WHERE source_type = 'Article') THEN 1 ELSE 0 END",
 			  "");
 	if (rc)
 		return rc;

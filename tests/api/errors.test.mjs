@@ -313,3 +313,28 @@ describe('bad input leaves nothing half-written', () => {
     assert.equal((await admin.tickets.show(t.id)).result.subject, '아직 살아 있음');
   });
 });
+
+describe('routes that take files', () => {
+  test('a 3 MB mail through the mailgate door is taken (routes that take files allow max_upload, not max_body)', async () => {
+    const att = Buffer.alloc(3 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const eml = ['From: big@customer.test', 'To: support@support.test', `Subject: ${uniq('big mail ')}`,
+      `Message-ID: <${uniq('big')}@customer.test>`, 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', '',
+      '--b', 'Content-Type: text/plain; charset=utf-8', '', '사진 보냅니다', '--b',
+      'Content-Type: application/octet-stream; name="photo.bin"', 'Content-Transfer-Encoding: base64', '', att, '--b--', ''].join('\r\n');
+    assert.ok(Buffer.byteLength(eml) > 4 * 1024 * 1024);
+    const r = await rawFetch('/api/v2/sonnim/mail/inbound.json', { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body: eml });
+    assert.equal(r.status, 201, show(r));
+    assert.equal(r.body.inbound_mail.size, Buffer.byteLength(eml));
+    // it becomes a ticket: wait for that, so no later test sees it arrive
+    const id = r.body.inbound_mail.id;
+    for (;;) {
+      const l = await rawFetch('/api/v2/sonnim/mail/inbound.json?per_page=100');
+      const m = l.body.inbound_mails.find((x) => x.id === id);
+      if (m && m.state !== 'received') {
+        assert.equal(m.state, 'processed', show(l));
+        break;
+      }
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  });
+});
