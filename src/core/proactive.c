@@ -423,8 +423,9 @@ static int time_from(json_t *v, const char *field, int64_t *out, char *err, size
 		*out = 0;
 		return 0;
 	}
-	if (!json_is_string(v) || parse_iso8601(json_string_value(v), out))
-		return fail(err, errlen, field, "must be an ISO 8601 time or null");
+	/* 0 means "no time" here, and before 1970 is no schedule anyone means */
+	if (!json_is_string(v) || parse_iso8601(json_string_value(v), out) || *out <= 0)
+		return fail(err, errlen, field, "must be an ISO 8601 time after 1970, or null");
 	return 0;
 }
 
